@@ -1,0 +1,192 @@
+use crate::Result;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database. On SQLite, writes go through a single connection (SQLite has one writer;
+/// queueing in-process avoids lock contention) and reads through a pool.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Pg(PgPool),
+}
+
+/// A borrowed connection of either backend; see `run!`.
+pub(crate) enum C<'a> {
+    Lite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$x` bound to the backend's connection; the body is compiled once per
+/// backend, so the same generic sqlx code serves both.
+macro_rules! run {
+    ($c:expr, $x:ident => $body:expr) => {
+        match $c {
+            $crate::db::C::Lite(inner) => {
+                let $x = &mut **inner;
+                $body
+            }
+            $crate::db::C::Pg(inner) => {
+                let $x = &mut **inner;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use run;
+
+pub(crate) enum Tx {
+    Lite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) fn c(&mut self) -> C<'_> {
+        match self {
+            Tx::Lite(t) => C::Lite(&mut *t),
+            Tx::Pg(t) => C::Pg(&mut *t),
+        }
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Lite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+pub(crate) enum Pooled {
+    Lite(PoolConnection<Sqlite>),
+    Pg(PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    pub(crate) fn c(&mut self) -> C<'_> {
+        match self {
+            Pooled::Lite(p) => C::Lite(&mut *p),
+            Pooled::Pg(p) => C::Pg(&mut *p),
+        }
+    }
+}
+
+impl Db {
+    /// `sqlite://PATH` (the file is created when missing), `sqlite::memory:` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            return Ok(Db::Pg(pool));
+        }
+        if !url.starts_with("sqlite:") {
+            return Err(crate::StoreError::Invalid(format!(
+                "database URL must start with sqlite:// or postgres://, got {url:?}"
+            )));
+        }
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32000")
+            .pragma("temp_store", "memory");
+        let options = if memory {
+            options
+        } else {
+            options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+        };
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        // An in-memory database exists per connection: share the writer for reads too.
+        let read = if memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.read_only(true).create_if_missing(false))
+                .await?
+        };
+        Ok(Db::Sqlite { read, write })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
+            // when it upgrades from reading to writing.
+            Db::Sqlite { write, .. } => Tx::Lite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Pooled> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Pooled::Lite(read.acquire().await?),
+            Db::Pg(pool) => Pooled::Pg(pool.acquire().await?),
+        })
+    }
+
+    /// `FOR UPDATE` on PostgreSQL; SQLite's write transaction already excludes other writers.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "",
+            Db::Pg(_) => " FOR UPDATE",
+        }
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        run!(&mut conn.c(), x => sqlx::query("SELECT 1").execute(x).await?.rows_affected());
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Pg(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! All SQL of Balai. One `Db` over SQLite or PostgreSQL; the same SQL text runs on both
+//! (`$1` placeholders work on both drivers) except where a function says otherwise.
+
+mod db;
+pub mod audit;
+pub mod auth;
+pub mod bulk;
+pub mod messages;
+pub mod org;
+pub mod testing;
+pub mod tickets;
+
+pub use db::{Backend, Db};
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+        err.as_database_error().is_some_and(|e| e.is_unique_violation())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Milliseconds since the Unix epoch; every time column holds this.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Who is acting, and which tickets they may see.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: domain::Role,
+    /// `None`: the whole region. `Some(ids)`: only tickets of these agencies.
+    pub agency_scope: Option<Vec<i64>>,
+}
+
+impl Actor {
+    pub fn can_see_agency(&self, agency_id: Option<i64>) -> bool {
+        match (&self.agency_scope, agency_id) {
+            (None, _) => true,
+            (Some(scope), Some(id)) => scope.contains(&id),
+            (Some(_), None) => false,
+        }
+    }
+}

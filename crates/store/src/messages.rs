@@ -1,0 +1,146 @@
+//! Messages to reporters (the outbox). Every outgoing message is a row committed before any
+//! attempt to send it; a worker leases pending rows, sends them and records the outcome.
+
+use crate::db::{C, run};
+use crate::{Db, Result, now_ms};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Message {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub direction: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutgoingMessage {
+    pub channel: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
+pub const MAX_ATTEMPTS: i64 = 8;
+const LEASE_MS: i64 = 60_000;
+
+const MESSAGE_COLUMNS: &str =
+    "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at";
+
+/// The message that carries an answer back on the reporter's channel: SMS for SMS tickets,
+/// email for other tickets that gave an address. `None` when there is no way to reach them
+/// (the answer is still on the tracking page).
+pub fn answer_message(
+    channel: &str,
+    email: Option<String>,
+    phone: Option<String>,
+    tracking_code: &str,
+    answer: &str,
+) -> Option<OutgoingMessage> {
+    if channel == "sms" {
+        return phone.map(|recipient| OutgoingMessage {
+            channel: "sms",
+            recipient,
+            subject: String::new(),
+            body: format!("Jawaban aduan {tracking_code}: {answer}"),
+        });
+    }
+    email.map(|recipient| OutgoingMessage {
+        channel: "email",
+        recipient,
+        subject: format!("Jawaban atas aduan Anda ({tracking_code})"),
+        body: format!(
+            "Yth. Pelapor,\n\nAduan Anda dengan kode lacak {tracking_code} telah dijawab:\n\n{answer}\n\n\
+             Anda dapat melihat perkembangan aduan di halaman /lacak/{tracking_code}.\n\nTerima kasih."
+        ),
+    })
+}
+
+pub(crate) async fn enqueue(c: &mut C<'_>, ticket_id: Option<i64>, message: &OutgoingMessage, now: i64) -> Result<i64> {
+    Ok(run!(c, x => sqlx::query_scalar(
+        "INSERT INTO messages (ticket_id, direction, channel, recipient, subject, body, status, created_at, next_attempt_at)
+         VALUES ($1, 'out', $2, $3, $4, $5, 'pending', $6, $6) RETURNING id"
+    ).bind(ticket_id).bind(message.channel).bind(&message.recipient).bind(&message.subject).bind(&message.body)
+        .bind(now).fetch_one(x).await?))
+}
+
+impl Db {
+    pub async fn ticket_messages(&self, ticket_id: i64) -> Result<Vec<Message>> {
+        let mut conn = self.conn().await?;
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = $1 ORDER BY id");
+        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql)).bind(ticket_id).fetch_all(x).await?))
+    }
+
+    pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<Message>> {
+        let mut conn = self.conn().await?;
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE direction = 'out' AND ($1 IS NULL OR status = $1)
+             ORDER BY id DESC LIMIT $2"
+        );
+        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql))
+            .bind(status).bind(limit).fetch_all(x).await?))
+    }
+
+    /// Leases up to `limit` due messages of a channel so that no other worker or node sends them.
+    pub async fn lease_due_messages(&self, channel: &str, limit: i64) -> Result<Vec<Message>> {
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        let sql = match self {
+            Db::Sqlite { .. } => format!(
+                "UPDATE messages SET lease_until = $1 WHERE id IN (
+                    SELECT id FROM messages WHERE direction = 'out' AND status = 'pending' AND channel = $2
+                    AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $4)
+                 RETURNING {MESSAGE_COLUMNS}"
+            ),
+            Db::Pg(_) => format!(
+                "UPDATE messages SET lease_until = $1 WHERE id IN (
+                    SELECT id FROM messages WHERE direction = 'out' AND status = 'pending' AND channel = $2
+                    AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $4
+                    FOR UPDATE SKIP LOCKED)
+                 RETURNING {MESSAGE_COLUMNS}"
+            ),
+        };
+        let leased = run!(&mut tx.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql))
+            .bind(now + LEASE_MS).bind(channel).bind(now).bind(limit).fetch_all(x).await?);
+        tx.commit().await?;
+        Ok(leased)
+    }
+
+    pub async fn mark_message_sent(&self, id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        run!(&mut tx.c(), x => sqlx::query(
+            "UPDATE messages SET status = 'sent', sent_at = $1, attempts = attempts + 1, lease_until = NULL, last_error = NULL WHERE id = $2"
+        ).bind(now_ms()).bind(id).execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+
+    /// Records a failed attempt: retried with exponential backoff, `failed` after the last attempt.
+    pub async fn mark_message_attempt_failed(&self, id: i64, error: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let attempts: i64 = run!(&mut tx.c(), x => sqlx::query_scalar::<_, i64>("SELECT attempts FROM messages WHERE id = $1")
+            .bind(id).fetch_one(x).await?) + 1;
+        let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+        let backoff = 30_000i64 << (attempts - 1).min(10);
+        run!(&mut tx.c(), x => sqlx::query(
+            "UPDATE messages SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4, lease_until = NULL WHERE id = $5"
+        ).bind(status).bind(attempts).bind(error).bind(now_ms() + backoff).bind(id).execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+
+    /// Puts a failed message back in the queue (staff "resend").
+    pub async fn retry_message(&self, id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        run!(&mut tx.c(), x => sqlx::query(
+            "UPDATE messages SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL WHERE id = $2 AND status = 'failed'"
+        ).bind(now_ms()).bind(id).execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+}

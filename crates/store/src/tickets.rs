@@ -1,0 +1,578 @@
+//! Tickets, their append-only hash-chained timeline, and the handling actions.
+
+use crate::db::{C, run};
+use crate::{Actor, Db, Result, StoreError, now_ms};
+use domain::timeline::EventContent;
+use domain::{Action, Channel, DeclineReason, EventKind, TicketStatus, TrackingCode, ValidIntake};
+use serde::Serialize;
+
+/// Until the working-time calendar exists, a ticket is due five calendar days after receipt.
+pub const DEFAULT_DUE_MS: i64 = 5 * 24 * 3600 * 1000;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Ticket {
+    pub id: i64,
+    pub tracking_code: String,
+    pub register_number: String,
+    pub agency_id: Option<i64>,
+    pub agency_code: Option<String>,
+    pub agency_name: Option<String>,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub text: String,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_email: Option<String>,
+    pub anonymous: bool,
+    pub confidential: bool,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub received_at: i64,
+    pub updated_at: i64,
+    pub answered_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub decline_reason: Option<String>,
+}
+
+impl Ticket {
+    pub fn status(&self) -> TicketStatus {
+        TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Open)
+    }
+
+    pub fn is_overdue(&self, now: i64) -> bool {
+        !self.status().is_final() && self.due_at.is_some_and(|due| due < now)
+    }
+}
+
+const TICKET_SELECT: &str = "SELECT t.id, t.tracking_code, t.register_number, t.agency_id, a.code AS agency_code,
+    a.name AS agency_name, t.category, t.channel, t.status, t.text, t.reporter_name, t.reporter_phone,
+    t.reporter_email, t.anonymous, t.confidential, t.address, t.lat, t.long, t.assignee_id,
+    u.full_name AS assignee_name, t.received_at, t.updated_at, t.answered_at, t.closed_at, t.due_at,
+    t.decline_reason
+    FROM tickets t LEFT JOIN agencies a ON a.id = t.agency_id LEFT JOIN users u ON u.id = t.assignee_id";
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub public: bool,
+    pub body: String,
+    pub payload: String,
+    pub at: i64,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub intake: ValidIntake,
+    pub channel: Channel,
+    /// A client-chosen key (API `Idempotency-Key` header or the form's one-time token):
+    /// the same key always yields the same ticket.
+    pub idempotency_key: Option<String>,
+    pub received_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Created {
+    pub id: i64,
+    pub tracking_code: String,
+    pub register_number: String,
+    /// True when the idempotency key had already created this ticket.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<String>,
+    pub agency_code: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub q: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub overdue: bool,
+    /// Only tickets without an agency (the secretariat's triage queue).
+    pub triage: bool,
+    pub assignee_id: Option<i64>,
+    pub oldest_first: bool,
+    pub cursor: Option<Cursor>,
+    pub limit: i64,
+}
+
+/// Keyset pagination position: the last row's (received_at, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub received_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.received_at, self.id)
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let (at, id) = text.split_once('.')?;
+        Some(Cursor { received_at: at.parse().ok()?, id: id.parse().ok()? })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Ticket>,
+    pub next_cursor: Option<Cursor>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ActionInput {
+    Forward { agency_code: String, note: String },
+    Note { body: String },
+    Assign { user_id: i64 },
+    Answer { body: String },
+    Decline { reason: DeclineReason, detail: String, duplicate_of: Option<String> },
+    Close { note: String },
+    Reopen { note: String },
+}
+
+impl ActionInput {
+    fn action(&self) -> Action {
+        match self {
+            ActionInput::Forward { .. } => Action::Forward,
+            ActionInput::Note { .. } => Action::Note,
+            ActionInput::Assign { .. } => Action::Assign,
+            ActionInput::Answer { .. } => Action::Answer,
+            ActionInput::Decline { .. } => Action::Decline,
+            ActionInput::Close { .. } => Action::Close,
+            ActionInput::Reopen { .. } => Action::Reopen,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicEvent {
+    pub kind: String,
+    pub label: String,
+    pub at: i64,
+    /// Shown publicly for answers and declines only.
+    pub body: Option<String>,
+    pub agency_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicTicket {
+    pub tracking_code: String,
+    pub register_number: String,
+    pub status: String,
+    pub status_label: String,
+    pub category: String,
+    pub channel: String,
+    pub agency_name: Option<String>,
+    pub received_at: i64,
+    pub answered_at: Option<i64>,
+    pub timeline: Vec<PublicEvent>,
+}
+
+/// Turns what a person typed into an FTS5 query of quoted terms (all must match).
+fn fts5_query(q: &str) -> String {
+    q.split_whitespace()
+        .map(|term| term.replace('"', ""))
+        .filter(|term| !term.is_empty())
+        .map(|term| format!("\"{term}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+enum Param {
+    I(i64),
+    S(String),
+}
+
+/// Appends an event to a ticket whose row the caller has locked, extending the hash chain.
+async fn append_event(
+    c: &mut C<'_>,
+    ticket_id: i64,
+    kind: EventKind,
+    actor_id: Option<i64>,
+    body: &str,
+    payload: &serde_json::Value,
+    at: i64,
+) -> Result<()> {
+    let (last_seq, last_hash): (i64, String) = run!(c, x => sqlx::query_as(
+        "SELECT last_seq, last_hash FROM tickets WHERE id = $1"
+    ).bind(ticket_id).fetch_one(x).await?);
+    let seq = last_seq + 1;
+    let payload = payload.to_string();
+    let hash = domain::event_hash(
+        &last_hash,
+        &EventContent { ticket_id, seq, kind: kind.as_str(), actor_id, at_ms: at, body, payload: &payload },
+    );
+    run!(c, x => sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, public, body, payload, at, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ).bind(ticket_id).bind(seq).bind(kind.as_str()).bind(actor_id).bind(kind.is_public()).bind(body)
+        .bind(&payload).bind(at).bind(&last_hash).bind(&hash).execute(x).await?.rows_affected());
+    run!(c, x => sqlx::query("UPDATE tickets SET last_seq = $1, last_hash = $2, updated_at = $3 WHERE id = $4")
+        .bind(seq).bind(&hash).bind(at).bind(ticket_id).execute(x).await?.rows_affected());
+    Ok(())
+}
+
+/// Next number in an agency's register for a year.
+async fn next_register_value(c: &mut C<'_>, scope: &str, year: i32) -> Result<i64> {
+    Ok(run!(c, x => sqlx::query_scalar(
+        "INSERT INTO register_counters (scope, year, last_value) VALUES ($1, $2, 1)
+         ON CONFLICT (scope, year) DO UPDATE SET last_value = register_counters.last_value + 1
+         RETURNING last_value"
+    ).bind(scope).bind(year as i64).fetch_one(x).await?))
+}
+
+fn year_of(ms: i64) -> i32 {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.year()).unwrap_or(1970)
+}
+
+impl Db {
+    async fn created_by_key(&self, key: &str) -> Result<Option<Created>> {
+        let mut conn = self.conn().await?;
+        let row: Option<(i64, String, String)> = run!(&mut conn.c(), x => sqlx::query_as(
+            "SELECT id, tracking_code, register_number FROM tickets WHERE idempotency_key = $1"
+        ).bind(key).fetch_optional(x).await?);
+        Ok(row.map(|(id, tracking_code, register_number)| Created { id, tracking_code, register_number, replayed: true }))
+    }
+
+    /// Stores a new ticket and its `received` event in one transaction.
+    pub async fn create_ticket(&self, new: &NewTicket) -> Result<Created> {
+        if let Some(key) = &new.idempotency_key
+            && let Some(created) = self.created_by_key(key).await?
+        {
+            return Ok(created);
+        }
+        match self.insert_ticket(new).await {
+            Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) && new.idempotency_key.is_some() => {
+                // A concurrent request with the same key won the race; answer with its ticket.
+                let key = new.idempotency_key.as_deref().unwrap_or_default();
+                self.created_by_key(key).await?.ok_or(StoreError::Database(e))
+            }
+            other => other,
+        }
+    }
+
+    async fn insert_ticket(&self, new: &NewTicket) -> Result<Created> {
+        let intake = &new.intake;
+        let mut tx = self.begin().await?;
+        let mut c = tx.c();
+        let target: Option<(i64, String)> = match &intake.agency_code {
+            Some(code) => Some(
+                run!(&mut c, x => sqlx::query_as("SELECT id, code FROM agencies WHERE code = $1 AND active")
+                    .bind(code).fetch_optional(x).await?)
+                .ok_or_else(|| StoreError::Invalid(format!("OPD tidak dikenal: {code}")))?,
+            ),
+            None => None,
+        };
+        let register_scope = match &target {
+            Some((_, code)) => code.clone(),
+            None => run!(&mut c, x => sqlx::query_scalar::<_, String>(
+                "SELECT code FROM agencies WHERE kind = 'secretariat' ORDER BY id LIMIT 1"
+            ).fetch_optional(x).await?).unwrap_or_else(|| "SETDA".to_string()),
+        };
+        let year = year_of(new.received_at);
+        let sequence = next_register_value(&mut c, &register_scope, year).await?;
+        let register_number = domain::register_number(&register_scope, year, sequence);
+        let tracking_code = TrackingCode::generate().to_string();
+        let status = if target.is_some() { TicketStatus::Open } else { TicketStatus::Received };
+        let id: i64 = run!(&mut c, x => sqlx::query_scalar(
+            "INSERT INTO tickets (tracking_code, register_number, agency_id, category, channel, status, text,
+                reporter_name, reporter_phone, reporter_email, anonymous, confidential, address, lat, long,
+                received_at, updated_at, due_at, idempotency_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)
+             RETURNING id"
+        ).bind(&tracking_code).bind(&register_number).bind(target.as_ref().map(|t| t.0)).bind(&intake.category)
+            .bind(new.channel.as_str()).bind(status.as_str()).bind(&intake.text).bind(&intake.reporter_name)
+            .bind(intake.reporter_phone.as_ref().map(|p| p.to_string())).bind(&intake.reporter_email)
+            .bind(intake.anonymous).bind(intake.confidential).bind(&intake.address).bind(intake.lat).bind(intake.long)
+            .bind(new.received_at).bind(new.received_at + DEFAULT_DUE_MS).bind(&new.idempotency_key)
+            .fetch_one(x).await?);
+        let payload = serde_json::json!({ "channel": new.channel.as_str(), "agency_code": intake.agency_code });
+        append_event(&mut c, id, EventKind::Received, None, "", &payload, new.received_at).await?;
+        drop(c);
+        tx.commit().await?;
+        metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str()).increment(1);
+        Ok(Created { id, tracking_code, register_number, replayed: false })
+    }
+
+    /// A ticket the actor may see; `Forbidden` when it exists outside their scope.
+    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<Ticket> {
+        let ticket = self.ticket_by_id(id).await?;
+        if !actor.can_see_agency(ticket.agency_id) {
+            return Err(StoreError::Forbidden);
+        }
+        Ok(ticket)
+    }
+
+    pub async fn events(&self, ticket_id: i64) -> Result<Vec<Event>> {
+        let mut conn = self.conn().await?;
+        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, Event>(
+            "SELECT e.id, e.ticket_id, e.seq, e.kind, e.actor_id, u.full_name AS actor_name, e.public, e.body,
+                    e.payload, e.at, e.prev_hash, e.hash
+             FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id
+             WHERE e.ticket_id = $1 ORDER BY e.seq"
+        ).bind(ticket_id).fetch_all(x).await?))
+    }
+
+    /// The citizen's view: status and public events, never staff names or internal notes.
+    pub async fn track(&self, code: &TrackingCode) -> Result<PublicTicket> {
+        let mut conn = self.conn().await?;
+        let sql = format!("{TICKET_SELECT} WHERE t.tracking_code = $1");
+        let ticket = run!(&mut conn.c(), x => sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql))
+            .bind(code.as_str()).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)?;
+        drop(conn);
+        let timeline = self
+            .events(ticket.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.public)
+            .map(|e| {
+                let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+                let shows_body = matches!(e.kind.as_str(), "answered" | "declined");
+                PublicEvent {
+                    label: EventKind::label_id(&e.kind).to_string(),
+                    at: e.at,
+                    body: shows_body.then(|| e.body.clone()),
+                    agency_name: payload.get("agency_name").and_then(|v| v.as_str()).map(str::to_string),
+                    kind: e.kind,
+                }
+            })
+            .collect();
+        let status = ticket.status();
+        Ok(PublicTicket {
+            tracking_code: ticket.tracking_code,
+            register_number: ticket.register_number,
+            status: status.as_str().to_string(),
+            status_label: status.label_id().to_string(),
+            category: ticket.category,
+            channel: ticket.channel,
+            agency_name: ticket.agency_name,
+            received_at: ticket.received_at,
+            answered_at: ticket.answered_at,
+            timeline,
+        })
+    }
+
+    /// Tickets the actor may see, newest first (or oldest first), one page at a time.
+    pub async fn list_tickets(&self, actor: &Actor, filter: &TicketFilter) -> Result<Page> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut params: Vec<Param> = Vec::new();
+        let bind = |p: Param, params: &mut Vec<Param>| {
+            params.push(p);
+            format!("${}", params.len())
+        };
+        if let Some(scope) = &actor.agency_scope {
+            if scope.is_empty() {
+                clauses.push("1 = 0".into());
+            } else {
+                let ids: Vec<String> = scope.iter().map(i64::to_string).collect();
+                clauses.push(format!("t.agency_id IN ({})", ids.join(",")));
+            }
+        }
+        if filter.triage {
+            clauses.push("t.agency_id IS NULL".into());
+        }
+        if let Some(status) = &filter.status {
+            clauses.push(format!("t.status = {}", bind(Param::S(status.clone()), &mut params)));
+        }
+        if let Some(code) = &filter.agency_code {
+            clauses.push(format!("a.code = {}", bind(Param::S(code.clone()), &mut params)));
+        }
+        if let Some(category) = &filter.category {
+            clauses.push(format!("t.category = {}", bind(Param::S(category.clone()), &mut params)));
+        }
+        if let Some(channel) = &filter.channel {
+            clauses.push(format!("t.channel = {}", bind(Param::S(channel.clone()), &mut params)));
+        }
+        if let Some(from) = filter.from_ms {
+            clauses.push(format!("t.received_at >= {}", bind(Param::I(from), &mut params)));
+        }
+        if let Some(to) = filter.to_ms {
+            clauses.push(format!("t.received_at < {}", bind(Param::I(to), &mut params)));
+        }
+        if let Some(assignee) = filter.assignee_id {
+            clauses.push(format!("t.assignee_id = {}", bind(Param::I(assignee), &mut params)));
+        }
+        if filter.overdue {
+            let now = bind(Param::I(now_ms()), &mut params);
+            clauses.push(format!("t.due_at < {now} AND t.status IN ('received', 'open')"));
+        }
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            match self {
+                Db::Sqlite { .. } => {
+                    let p = bind(Param::S(fts5_query(q)), &mut params);
+                    clauses.push(format!("t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {p})"));
+                }
+                Db::Pg(_) => {
+                    let p = bind(Param::S(q.to_string()), &mut params);
+                    clauses.push(format!("t.search @@ plainto_tsquery('simple', {p})"));
+                }
+            }
+        }
+        let (cmp, dir) = if filter.oldest_first { (">", "ASC") } else { ("<", "DESC") };
+        if let Some(cursor) = filter.cursor {
+            let at = bind(Param::I(cursor.received_at), &mut params);
+            let id = bind(Param::I(cursor.id), &mut params);
+            clauses.push(format!("(t.received_at {cmp} {at} OR (t.received_at = {at} AND t.id {cmp} {id}))"));
+        }
+        let limit = filter.limit.clamp(1, 200);
+        let where_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let sql = format!(
+            "{TICKET_SELECT}{where_sql} ORDER BY t.received_at {dir}, t.id {dir} LIMIT {}",
+            limit + 1
+        );
+        let mut conn = self.conn().await?;
+        let mut items: Vec<Ticket> = run!(&mut conn.c(), x => {
+            let mut query = sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql));
+            for p in &params {
+                query = match p {
+                    Param::I(v) => query.bind(*v),
+                    Param::S(s) => query.bind(s.clone()),
+                };
+            }
+            query.fetch_all(x).await?
+        });
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|t| Cursor { received_at: t.received_at, id: t.id })
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Applies a handling action as the actor; checks scope and the state machine, appends the
+    /// event and queues the answer to the reporter, all in one transaction.
+    pub async fn apply_action(&self, actor: &Actor, ticket_id: i64, input: &ActionInput) -> Result<Ticket> {
+        if !actor.role.may_handle() {
+            return Err(StoreError::Forbidden);
+        }
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        let mut c = tx.c();
+        let lock_sql = format!(
+            "SELECT agency_id, status, channel, reporter_email, reporter_phone, tracking_code FROM tickets WHERE id = $1{}",
+            self.for_update()
+        );
+        type Row = (Option<i64>, String, String, Option<String>, Option<String>, String);
+        let row: Row = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(lock_sql)).bind(ticket_id).fetch_optional(x).await?)
+            .ok_or(StoreError::NotFound)?;
+        let (agency_id, status, channel, reporter_email, reporter_phone, tracking_code) = row;
+        if !actor.can_see_agency(agency_id) {
+            return Err(StoreError::Forbidden);
+        }
+        let from = TicketStatus::parse(&status).unwrap_or(TicketStatus::Open);
+        let to = input.action().apply(from).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let actor_id = Some(actor.user_id);
+        let required = |text: &str, what: &str| -> Result<()> {
+            if text.trim().is_empty() { Err(StoreError::Invalid(format!("{what} wajib diisi"))) } else { Ok(()) }
+        };
+        match input {
+            ActionInput::Forward { agency_code, note } => {
+                let target: (i64, String) = run!(&mut c, x => sqlx::query_as(
+                    "SELECT id, name FROM agencies WHERE code = $1 AND active AND kind <> 'secretariat'"
+                ).bind(agency_code).fetch_optional(x).await?)
+                .ok_or_else(|| StoreError::Invalid(format!("OPD tujuan tidak dikenal: {agency_code}")))?;
+                if agency_id == Some(target.0) {
+                    return Err(StoreError::Conflict("aduan sudah berada di OPD tersebut".into()));
+                }
+                run!(&mut c, x => sqlx::query("UPDATE tickets SET agency_id = $1, status = $2, assignee_id = NULL WHERE id = $3")
+                    .bind(target.0).bind(to.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
+                let payload = serde_json::json!({ "agency_code": agency_code, "agency_name": target.1 });
+                append_event(&mut c, ticket_id, EventKind::Forwarded, actor_id, note, &payload, now).await?;
+            }
+            ActionInput::Note { body } => {
+                required(body, "catatan")?;
+                append_event(&mut c, ticket_id, EventKind::Note, actor_id, body, &serde_json::json!({}), now).await?;
+            }
+            ActionInput::Assign { user_id } => {
+                let assignee: (String, Option<i64>) = run!(&mut c, x => sqlx::query_as(
+                    "SELECT full_name, agency_id FROM users WHERE id = $1 AND active"
+                ).bind(user_id).fetch_optional(x).await?)
+                .ok_or_else(|| StoreError::Invalid("petugas tidak dikenal".into()))?;
+                if agency_id.is_some() && assignee.1 != agency_id {
+                    return Err(StoreError::Invalid("petugas harus dari OPD yang menangani aduan".into()));
+                }
+                run!(&mut c, x => sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")
+                    .bind(user_id).bind(ticket_id).execute(x).await?.rows_affected());
+                let payload = serde_json::json!({ "user_id": user_id, "name": assignee.0 });
+                append_event(&mut c, ticket_id, EventKind::Assigned, actor_id, "", &payload, now).await?;
+            }
+            ActionInput::Answer { body } => {
+                required(body, "jawaban")?;
+                run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
+                    .bind(to.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
+                append_event(&mut c, ticket_id, EventKind::Answered, actor_id, body, &serde_json::json!({}), now).await?;
+                let reply = crate::messages::answer_message(&channel, reporter_email, reporter_phone, &tracking_code, body);
+                if let Some(reply) = reply {
+                    crate::messages::enqueue(&mut c, Some(ticket_id), &reply, now).await?;
+                }
+            }
+            ActionInput::Decline { reason, detail, duplicate_of } => {
+                let mut payload = serde_json::json!({ "reason": reason.as_str() });
+                if *reason == DeclineReason::Duplicate {
+                    let other = duplicate_of.as_deref().map(str::trim).unwrap_or_default();
+                    let original: Option<i64> = run!(&mut c, x => sqlx::query_scalar(
+                        "SELECT id FROM tickets WHERE (register_number = $1 OR tracking_code = $1) AND id <> $2"
+                    ).bind(other).bind(ticket_id).fetch_optional(x).await?);
+                    let original = original.ok_or_else(|| StoreError::Invalid("aduan asal untuk duplikat tidak ditemukan".into()))?;
+                    payload["duplicate_of"] = serde_json::json!(original);
+                }
+                if *reason == DeclineReason::Other {
+                    required(detail, "alasan penolakan")?;
+                }
+                let text = if detail.trim().is_empty() {
+                    reason.label_id().to_string()
+                } else {
+                    format!("{}: {}", reason.label_id(), detail.trim())
+                };
+                run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, decline_reason = $2 WHERE id = $3")
+                    .bind(to.as_str()).bind(reason.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
+                append_event(&mut c, ticket_id, EventKind::Declined, actor_id, &text, &payload, now).await?;
+            }
+            ActionInput::Close { note } => {
+                run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, closed_at = $2 WHERE id = $3")
+                    .bind(to.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
+                append_event(&mut c, ticket_id, EventKind::Closed, actor_id, note, &serde_json::json!({}), now).await?;
+            }
+            ActionInput::Reopen { note } => {
+                run!(&mut c, x => sqlx::query(
+                    "UPDATE tickets SET status = $1, closed_at = NULL, decline_reason = NULL WHERE id = $2"
+                ).bind(to.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
+                append_event(&mut c, ticket_id, EventKind::Reopened, actor_id, note, &serde_json::json!({}), now).await?;
+            }
+        }
+        drop(c);
+        tx.commit().await?;
+        // Not scoped: a forward may have moved the ticket out of the actor's agency.
+        self.ticket_by_id(ticket_id).await
+    }
+
+    async fn ticket_by_id(&self, id: i64) -> Result<Ticket> {
+        let mut conn = self.conn().await?;
+        let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
+        run!(&mut conn.c(), x => sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql))
+            .bind(id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn count_tickets(&self) -> Result<i64> {
+        let mut conn = self.conn().await?;
+        Ok(run!(&mut conn.c(), x => sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(x).await?))
+    }
+}
