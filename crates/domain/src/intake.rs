@@ -48,7 +48,10 @@ pub struct FieldError {
 }
 
 fn err(field: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError { field, message: message.into() }
+    FieldError {
+        field,
+        message: message.into(),
+    }
 }
 
 fn non_blank(value: &Option<String>) -> Option<&str> {
@@ -57,7 +60,9 @@ fn non_blank(value: &Option<String>) -> Option<&str> {
 
 /// A deliberately permissive check: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn is_plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && local.len() <= 64
         && email.len() <= 254
@@ -93,7 +98,10 @@ impl IntakeInput {
         if text.trim().is_empty() {
             errors.push(err("text", "isi aduan wajib diisi"));
         } else if text.chars().count() > MAX_TEXT_CHARS {
-            errors.push(err("text", format!("isi aduan paling banyak {MAX_TEXT_CHARS} karakter")));
+            errors.push(err(
+                "text",
+                format!("isi aduan paling banyak {MAX_TEXT_CHARS} karakter"),
+            ));
         }
 
         let agency_code = non_blank(&self.agency_code).map(str::to_string);
@@ -104,8 +112,14 @@ impl IntakeInput {
         }
 
         let reporter_name = non_blank(&self.reporter_name).map(str::to_string);
-        if reporter_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
-            errors.push(err("reporter_name", format!("nama paling banyak {MAX_NAME_CHARS} karakter")));
+        if reporter_name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NAME_CHARS)
+        {
+            errors.push(err(
+                "reporter_name",
+                format!("nama paling banyak {MAX_NAME_CHARS} karakter"),
+            ));
         }
 
         let reporter_phone = match non_blank(&self.reporter_phone) {
@@ -113,20 +127,32 @@ impl IntakeInput {
             Some(p) => match PhoneNumber::parse(p) {
                 Ok(phone) if !phone.is_short_code() => Some(phone),
                 _ => {
-                    errors.push(err("reporter_phone", "nomor telepon tidak valid (contoh: 081234567890)"));
+                    errors.push(err(
+                        "reporter_phone",
+                        "nomor telepon tidak valid (contoh: 081234567890)",
+                    ));
                     None
                 }
             },
         };
 
         let reporter_email = non_blank(&self.reporter_email).map(str::to_string);
-        if reporter_email.as_deref().is_some_and(|e| !is_plausible_email(e)) {
+        if reporter_email
+            .as_deref()
+            .is_some_and(|e| !is_plausible_email(e))
+        {
             errors.push(err("reporter_email", "alamat email tidak valid"));
         }
 
         let address = non_blank(&self.address).map(str::to_string);
-        if address.as_ref().is_some_and(|a| a.chars().count() > MAX_ADDRESS_CHARS) {
-            errors.push(err("address", format!("alamat paling banyak {MAX_ADDRESS_CHARS} karakter")));
+        if address
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > MAX_ADDRESS_CHARS)
+        {
+            errors.push(err(
+                "address",
+                format!("alamat paling banyak {MAX_ADDRESS_CHARS} karakter"),
+            ));
         }
 
         match (self.lat, self.long) {
@@ -202,7 +228,14 @@ mod tests {
         };
         assert_eq!(
             fields(validate(&input).unwrap_err()),
-            ["category", "text", "agency_code", "reporter_phone", "reporter_email", "lat"]
+            [
+                "category",
+                "text",
+                "agency_code",
+                "reporter_phone",
+                "reporter_email",
+                "lat"
+            ]
         );
     }
 
@@ -214,7 +247,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(fields(validate(&input).unwrap_err()), ["text"]);
-        let ok = IntakeInput { text: Some("é".repeat(MAX_TEXT_CHARS)), ..input };
+        let ok = IntakeInput {
+            text: Some("é".repeat(MAX_TEXT_CHARS)),
+            ..input
+        };
         assert!(validate(&ok).is_ok());
     }
 

@@ -69,8 +69,18 @@ mod tests {
 
     #[test]
     fn indonesian_forms_are_one_number() {
-        for input in ["081234567890", "6281234567890", "+6281234567890", "0812-3456-7890", "(0812) 3456 7890"] {
-            assert_eq!(PhoneNumber::parse(input).unwrap().as_str(), "+6281234567890", "{input}");
+        for input in [
+            "081234567890",
+            "6281234567890",
+            "+6281234567890",
+            "0812-3456-7890",
+            "(0812) 3456 7890",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input).unwrap().as_str(),
+                "+6281234567890",
+                "{input}"
+            );
         }
     }
 
@@ -83,13 +93,24 @@ mod tests {
 
     #[test]
     fn rubbish_is_rejected() {
-        for input in ["", "abc", "08", "0812abc", "+0812345678", "00000000000000000000", "12345678"] {
+        for input in [
+            "",
+            "abc",
+            "08",
+            "0812abc",
+            "+0812345678",
+            "00000000000000000000",
+            "12345678",
+        ] {
             assert!(PhoneNumber::parse(input).is_err(), "{input}");
         }
     }
 
     #[test]
     fn foreign_numbers_need_plus() {
-        assert_eq!(PhoneNumber::parse("+60 12 345 6789").unwrap().as_str(), "+60123456789");
+        assert_eq!(
+            PhoneNumber::parse("+60 12 345 6789").unwrap().as_str(),
+            "+60123456789"
+        );
     }
 }

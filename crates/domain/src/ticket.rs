@@ -108,7 +108,10 @@ impl TicketStatus {
     }
 
     pub fn is_final(self) -> bool {
-        matches!(self, TicketStatus::Answered | TicketStatus::Declined | TicketStatus::Closed)
+        matches!(
+            self,
+            TicketStatus::Answered | TicketStatus::Declined | TicketStatus::Closed
+        )
     }
 }
 

@@ -63,7 +63,11 @@ pub struct EventContent<'a> {
 pub fn event_hash(prev_hash: &str, event: &EventContent<'_>) -> String {
     let mut hasher = Sha256::new();
     let actor = event.actor_id.map(|a| a.to_string()).unwrap_or_default();
-    let (ticket_id, seq, at) = (event.ticket_id.to_string(), event.seq.to_string(), event.at_ms.to_string());
+    let (ticket_id, seq, at) = (
+        event.ticket_id.to_string(),
+        event.seq.to_string(),
+        event.at_ms.to_string(),
+    );
     let fields: [&[u8]; 8] = [
         prev_hash.as_bytes(),
         ticket_id.as_bytes(),
@@ -86,7 +90,15 @@ mod tests {
     use super::*;
 
     fn content(body: &str) -> EventContent<'_> {
-        EventContent { ticket_id: 1, seq: 1, kind: "note", actor_id: Some(2), at_ms: 3, body, payload: "{}" }
+        EventContent {
+            ticket_id: 1,
+            seq: 1,
+            kind: "note",
+            actor_id: Some(2),
+            at_ms: 3,
+            body,
+            payload: "{}",
+        }
     }
 
     #[test]

@@ -55,7 +55,10 @@ mod tests {
         for _ in 0..1000 {
             let code = TrackingCode::generate();
             assert_eq!(TrackingCode::parse(code.as_str()), Some(code.clone()));
-            assert_eq!(TrackingCode::parse(&code.as_str().to_lowercase()), Some(code));
+            assert_eq!(
+                TrackingCode::parse(&code.as_str().to_lowercase()),
+                Some(code)
+            );
         }
     }
 

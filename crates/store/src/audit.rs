@@ -19,7 +19,17 @@ pub struct AuditReport {
     pub broken: Vec<BrokenChain>,
 }
 
-type EventRow = (i64, i64, String, Option<i64>, String, String, i64, String, String);
+type EventRow = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    i64,
+    String,
+    String,
+);
 
 struct Chain {
     ticket_id: i64,
@@ -51,15 +61,33 @@ impl Db {
                         tails.push((done.ticket_id, done.last_hash));
                     }
                     report.tickets += 1;
-                    chain = Some(Chain { ticket_id, expected_seq: 1, last_hash: String::new(), broken: false });
+                    chain = Some(Chain {
+                        ticket_id,
+                        expected_seq: 1,
+                        last_hash: String::new(),
+                        broken: false,
+                    });
                 }
-                let Some(current) = chain.as_mut() else { continue };
+                let Some(current) = chain.as_mut() else {
+                    continue;
+                };
                 if current.broken {
                     continue;
                 }
-                let content = EventContent { ticket_id, seq, kind: &kind, actor_id, at_ms: at, body: &body, payload: &payload };
+                let content = EventContent {
+                    ticket_id,
+                    seq,
+                    kind: &kind,
+                    actor_id,
+                    at_ms: at,
+                    body: &body,
+                    payload: &payload,
+                };
                 let problem = if seq != current.expected_seq {
-                    Some(format!("expected event {} but found {seq}", current.expected_seq))
+                    Some(format!(
+                        "expected event {} but found {seq}",
+                        current.expected_seq
+                    ))
                 } else if prev_hash != current.last_hash {
                     Some("previous-hash link does not match".to_string())
                 } else if domain::event_hash(&prev_hash, &content) != hash {
@@ -88,11 +116,18 @@ impl Db {
             "SELECT id, register_number, last_hash FROM tickets ORDER BY id"
         ).fetch_all(x).await?);
         let tails: std::collections::HashMap<i64, String> = tails.into_iter().collect();
-        let names: std::collections::HashMap<i64, String> = heads.iter().map(|(id, reg, _)| (*id, reg.clone())).collect();
+        let names: std::collections::HashMap<i64, String> = heads
+            .iter()
+            .map(|(id, reg, _)| (*id, reg.clone()))
+            .collect();
         for (id, _, head) in &heads {
             let already = broken.iter().any(|b| b.0 == *id);
             if !already && tails.get(id).map(String::as_str).unwrap_or("") != head {
-                broken.push((*id, 0, "timeline ends before the ticket's recorded last event".to_string()));
+                broken.push((
+                    *id,
+                    0,
+                    "timeline ends before the ticket's recorded last event".to_string(),
+                ));
             }
         }
         report.broken = broken

@@ -68,7 +68,9 @@ impl Db {
             crate::org::verify_password(password, DUMMY_HASH).await;
             return Ok(None);
         };
-        Ok(crate::org::verify_password(password, &user.password_hash).await.then_some(user))
+        Ok(crate::org::verify_password(password, &user.password_hash)
+            .await
+            .then_some(user))
     }
 }
 

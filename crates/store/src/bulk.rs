@@ -10,12 +10,50 @@ const ROWS_PER_STATEMENT: usize = 400;
 const ROWS_PER_TRANSACTION: usize = 20_000;
 
 const WORDS: &[&str] = &[
-    "jalan", "rusak", "lampu", "mati", "sampah", "menumpuk", "banjir", "saluran", "tersumbat", "air",
-    "bersih", "puskesmas", "antrian", "sekolah", "guru", "izin", "pelayanan", "lambat", "parkir", "liar",
-    "pasar", "bau", "kemacetan", "angkot", "trotoar", "pohon", "tumbang", "listrik", "jembatan", "retak",
-    "KTP", "akta", "bantuan", "sosial", "beasiswa", "rumah", "sakit", "obat", "vaksin", "demam",
+    "jalan",
+    "rusak",
+    "lampu",
+    "mati",
+    "sampah",
+    "menumpuk",
+    "banjir",
+    "saluran",
+    "tersumbat",
+    "air",
+    "bersih",
+    "puskesmas",
+    "antrian",
+    "sekolah",
+    "guru",
+    "izin",
+    "pelayanan",
+    "lambat",
+    "parkir",
+    "liar",
+    "pasar",
+    "bau",
+    "kemacetan",
+    "angkot",
+    "trotoar",
+    "pohon",
+    "tumbang",
+    "listrik",
+    "jembatan",
+    "retak",
+    "KTP",
+    "akta",
+    "bantuan",
+    "sosial",
+    "beasiswa",
+    "rumah",
+    "sakit",
+    "obat",
+    "vaksin",
+    "demam",
 ];
-const STATUSES: &[&str] = &["received", "open", "open", "answered", "answered", "answered", "declined", "closed"];
+const STATUSES: &[&str] = &[
+    "received", "open", "open", "answered", "answered", "answered", "declined", "closed",
+];
 const CATEGORIES: &[&str] = &["informasi", "pengaduan", "pengaduan", "pertanyaan", "saran"];
 const CHANNELS: &[&str] = &["web", "sms", "sms", "app"];
 
@@ -35,7 +73,13 @@ pub async fn ensure_agencies(db: &Db, count: usize) -> Result<Vec<(i64, String)>
             db.create_agency(&agency).await?;
         }
     }
-    Ok(db.agencies().await?.into_iter().filter(|a| a.kind != "secretariat").map(|a| (a.id, a.code)).collect())
+    Ok(db
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| a.kind != "secretariat")
+        .map(|a| (a.id, a.code))
+        .collect())
 }
 
 /// Inserts `count` tickets with a `received` event each, spread over the last `days` days.
@@ -66,27 +110,57 @@ pub async fn seed_tickets(
             let mut tickets = Vec::with_capacity(rows);
             for r in 0..rows {
                 let n = done + written + r;
-                let (agency_id, code) = agencies.choose(&mut rng).cloned().unwrap_or((0, "SETDA".into()));
+                let (agency_id, code) = agencies
+                    .choose(&mut rng)
+                    .cloned()
+                    .unwrap_or((0, "SETDA".into()));
                 let status = *STATUSES.choose(&mut rng).unwrap_or(&"open");
                 let received = now - rng.random_range(0..days.max(1) * 86_400_000);
-                let words: Vec<&str> = (0..rng.random_range(6..20)).map(|_| *WORDS.choose(&mut rng).unwrap_or(&"aduan")).collect();
+                let words: Vec<&str> = (0..rng.random_range(6..20))
+                    .map(|_| *WORDS.choose(&mut rng).unwrap_or(&"aduan"))
+                    .collect();
                 let text = format!("{} nomor {n}", words.join(" "));
                 let tracking = format!("S{run_tag}{n:09}");
                 let register = format!("{code}/SEED{run_tag}/{n:09}");
-                let answered = matches!(status, "answered" | "closed").then(|| received + rng.random_range(3_600_000..432_000_000));
-                let hash = domain::event_hash("", &EventContent {
-                    ticket_id: 0, seq: 1, kind: "received", actor_id: None, at_ms: received, body: "", payload: "{}",
-                });
+                let answered = matches!(status, "answered" | "closed")
+                    .then(|| received + rng.random_range(3_600_000..432_000_000));
+                let hash = domain::event_hash(
+                    "",
+                    &EventContent {
+                        ticket_id: 0,
+                        seq: 1,
+                        kind: "received",
+                        actor_id: None,
+                        at_ms: received,
+                        body: "",
+                        payload: "{}",
+                    },
+                );
                 if r > 0 {
                     sql.push(',');
                 }
                 let b = r * 16;
                 sql.push_str(&format!(
                     "(${},${},${},${},${},${},${},${},${},FALSE,FALSE,${},${},${},${},1,${})",
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 11,
+                    b + 12,
+                    b + 13,
+                    b + 14
                 ));
                 let phone = format!("+62812{:08}", rng.random_range(0..100_000_000));
-                tickets.push((tracking, register, agency_id, status, text, phone, received, answered, hash, n));
+                tickets.push((
+                    tracking, register, agency_id, status, text, phone, received, answered, hash, n,
+                ));
             }
             // Placeholders above use 14 per row; renumber to a dense sequence.
             let sql = renumber(&sql, rows, 16, 14);
@@ -117,10 +191,24 @@ pub async fn seed_tickets(
                 if i > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!("(${}, 1, 'received', NULL, TRUE, '', '{{}}', ${}, '', ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
-                hashes.push(domain::event_hash("", &EventContent {
-                    ticket_id: *id, seq: 1, kind: "received", actor_id: None, at_ms: *at, body: "", payload: "{}",
-                }));
+                sql.push_str(&format!(
+                    "(${}, 1, 'received', NULL, TRUE, '', '{{}}', ${}, '', ${})",
+                    i * 3 + 1,
+                    i * 3 + 2,
+                    i * 3 + 3
+                ));
+                hashes.push(domain::event_hash(
+                    "",
+                    &EventContent {
+                        ticket_id: *id,
+                        seq: 1,
+                        kind: "received",
+                        actor_id: None,
+                        at_ms: *at,
+                        body: "",
+                        payload: "{}",
+                    },
+                ));
             }
             run!(&mut c, x => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -1,7 +1,9 @@
 use crate::Result;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -116,7 +118,9 @@ impl Db {
         let options = if memory {
             options
         } else {
-            options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+            options
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
         };
         let write = SqlitePoolOptions::new()
             .max_connections(1)

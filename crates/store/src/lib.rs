@@ -1,10 +1,10 @@
 //! All SQL of Balai. One `Db` over SQLite or PostgreSQL; the same SQL text runs on both
 //! (`$1` placeholders work on both drivers) except where a function says otherwise.
 
-mod db;
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+mod db;
 pub mod messages;
 pub mod org;
 pub mod testing;
@@ -32,7 +32,8 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-        err.as_database_error().is_some_and(|e| e.is_unique_violation())
+        err.as_database_error()
+            .is_some_and(|e| e.is_unique_violation())
     }
 }
 

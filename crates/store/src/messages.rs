@@ -32,8 +32,7 @@ pub struct OutgoingMessage {
 pub const MAX_ATTEMPTS: i64 = 8;
 const LEASE_MS: i64 = 60_000;
 
-const MESSAGE_COLUMNS: &str =
-    "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at";
+const MESSAGE_COLUMNS: &str = "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at";
 
 /// The message that carries an answer back on the reporter's channel: SMS for SMS tickets,
 /// email for other tickets that gave an address. `None` when there is no way to reach them
@@ -64,7 +63,12 @@ pub fn answer_message(
     })
 }
 
-pub(crate) async fn enqueue(c: &mut C<'_>, ticket_id: Option<i64>, message: &OutgoingMessage, now: i64) -> Result<i64> {
+pub(crate) async fn enqueue(
+    c: &mut C<'_>,
+    ticket_id: Option<i64>,
+    message: &OutgoingMessage,
+    now: i64,
+) -> Result<i64> {
     Ok(run!(c, x => sqlx::query_scalar(
         "INSERT INTO messages (ticket_id, direction, channel, recipient, subject, body, status, created_at, next_attempt_at)
          VALUES ($1, 'out', $2, $3, $4, $5, 'pending', $6, $6) RETURNING id"
@@ -75,8 +79,11 @@ pub(crate) async fn enqueue(c: &mut C<'_>, ticket_id: Option<i64>, message: &Out
 impl Db {
     pub async fn ticket_messages(&self, ticket_id: i64) -> Result<Vec<Message>> {
         let mut conn = self.conn().await?;
-        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = $1 ORDER BY id");
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql)).bind(ticket_id).fetch_all(x).await?))
+        let sql =
+            format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = $1 ORDER BY id");
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql)).bind(ticket_id).fetch_all(x).await?),
+        )
     }
 
     pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<Message>> {
@@ -85,8 +92,10 @@ impl Db {
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE direction = 'out' AND ($1 IS NULL OR status = $1)
              ORDER BY id DESC LIMIT $2"
         );
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql))
-            .bind(status).bind(limit).fetch_all(x).await?))
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql))
+            .bind(status).bind(limit).fetch_all(x).await?),
+        )
     }
 
     /// Leases up to `limit` due messages of a channel so that no other worker or node sends them.
@@ -126,8 +135,13 @@ impl Db {
     pub async fn mark_message_attempt_failed(&self, id: i64, error: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let attempts: i64 = run!(&mut tx.c(), x => sqlx::query_scalar::<_, i64>("SELECT attempts FROM messages WHERE id = $1")
-            .bind(id).fetch_one(x).await?) + 1;
-        let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+            .bind(id).fetch_one(x).await?)
+            + 1;
+        let status = if attempts >= MAX_ATTEMPTS {
+            "failed"
+        } else {
+            "pending"
+        };
         let backoff = 30_000i64 << (attempts - 1).min(10);
         run!(&mut tx.c(), x => sqlx::query(
             "UPDATE messages SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4, lease_until = NULL WHERE id = $5"

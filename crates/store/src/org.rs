@@ -110,9 +110,11 @@ fn map_unique(err: sqlx::Error, what: &str) -> StoreError {
 impl Db {
     pub async fn region(&self) -> Result<RegionSettings> {
         let mut conn = self.conn().await?;
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, RegionSettings>(
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, RegionSettings>(
             "SELECT name, timezone, logo_url FROM region_settings WHERE id = 1"
-        ).fetch_one(x).await?))
+        ).fetch_one(x).await?),
+        )
     }
 
     pub async fn update_region(&self, settings: &RegionSettings) -> Result<()> {
@@ -150,7 +152,9 @@ impl Db {
 
     pub async fn update_agency(&self, id: i64, agency: &NewAgency, active: bool) -> Result<()> {
         if agency.parent_id == Some(id) {
-            return Err(StoreError::Invalid("OPD tidak bisa menjadi induk dirinya sendiri".into()));
+            return Err(StoreError::Invalid(
+                "OPD tidak bisa menjadi induk dirinya sendiri".into(),
+            ));
         }
         let mut tx = self.begin().await?;
         let done = run!(&mut tx.c(), x => sqlx::query(
@@ -170,7 +174,11 @@ impl Db {
         let mut i = 0;
         while i < ids.len() {
             let parent = ids[i];
-            ids.extend(all.iter().filter(|a| a.parent_id == Some(parent)).map(|a| a.id));
+            ids.extend(
+                all.iter()
+                    .filter(|a| a.parent_id == Some(parent))
+                    .map(|a| a.id),
+            );
             i += 1;
         }
         Ok(ids)
@@ -183,7 +191,12 @@ impl Db {
         ).fetch_all(x).await?))
     }
 
-    pub async fn create_position(&self, agency_id: i64, name: &str, parent_id: Option<i64>) -> Result<i64> {
+    pub async fn create_position(
+        &self,
+        agency_id: i64,
+        name: &str,
+        parent_id: Option<i64>,
+    ) -> Result<i64> {
         let mut tx = self.begin().await?;
         let id: i64 = run!(&mut tx.c(), x => sqlx::query_scalar(
             "INSERT INTO positions (agency_id, name, parent_id) VALUES ($1, $2, $3) RETURNING id"
@@ -195,13 +208,19 @@ impl Db {
     pub async fn users(&self) -> Result<Vec<User>> {
         let mut conn = self.conn().await?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).fetch_all(x).await?))
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).fetch_all(x).await?),
+        )
     }
 
     pub async fn users_of_agency(&self, agency_id: i64) -> Result<Vec<User>> {
         let mut conn = self.conn().await?;
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 AND active ORDER BY full_name");
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(agency_id).fetch_all(x).await?))
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 AND active ORDER BY full_name"
+        );
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(agency_id).fetch_all(x).await?),
+        )
     }
 
     pub async fn user(&self, id: i64) -> Result<User> {
@@ -214,12 +233,17 @@ impl Db {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let mut conn = self.conn().await?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(x).await?))
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(x).await?),
+        )
     }
 
     pub async fn create_user(&self, user: &NewUser) -> Result<i64> {
         if domain::Role::parse(&user.role).is_none() {
-            return Err(StoreError::Invalid(format!("peran tidak dikenal: {}", user.role)));
+            return Err(StoreError::Invalid(format!(
+                "peran tidak dikenal: {}",
+                user.role
+            )));
         }
         if user.password.chars().count() < 8 {
             return Err(StoreError::Invalid("kata sandi minimal 8 karakter".into()));
@@ -239,7 +263,10 @@ impl Db {
     /// Updates a user's profile; a new password is set only when one is given.
     pub async fn update_user(&self, id: i64, user: &NewUser, active: bool) -> Result<()> {
         if domain::Role::parse(&user.role).is_none() {
-            return Err(StoreError::Invalid(format!("peran tidak dikenal: {}", user.role)));
+            return Err(StoreError::Invalid(format!(
+                "peran tidak dikenal: {}",
+                user.role
+            )));
         }
         let hash = if user.password.is_empty() {
             None
@@ -270,7 +297,13 @@ impl Db {
         ).fetch_all(x).await?))
     }
 
-    pub async fn upsert_category(&self, code: &str, name: &str, active: bool, sort_order: i64) -> Result<()> {
+    pub async fn upsert_category(
+        &self,
+        code: &str,
+        name: &str,
+        active: bool,
+        sort_order: i64,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         run!(&mut tx.c(), x => sqlx::query(
             "INSERT INTO categories (code, name, active, sort_order) VALUES ($1, $2, $3, $4)
@@ -291,6 +324,10 @@ impl Db {
                 None => Some(Vec::new()),
             }
         };
-        Ok(crate::Actor { user_id: user.id, role, agency_scope })
+        Ok(crate::Actor {
+            user_id: user.id,
+            role,
+            agency_scope,
+        })
     }
 }

@@ -18,7 +18,8 @@ fn unique_name() -> String {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("BALAI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+    std::env::var("BALAI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
 /// URL of a new, empty SQLite file in the temporary directory.
@@ -39,7 +40,10 @@ pub async fn postgres_url() -> String {
         .execute(&mut conn)
         .await
         .expect("create test database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin);
     format!("{base}/{name}")
 }
 
@@ -51,7 +55,10 @@ pub async fn migrated(url: &str) -> Db {
 
 /// A fresh, migrated database on each backend: SQLite first, then PostgreSQL.
 pub async fn each_backend() -> Vec<Db> {
-    vec![migrated(&sqlite_url()).await, migrated(&postgres_url().await).await]
+    vec![
+        migrated(&sqlite_url()).await,
+        migrated(&postgres_url().await).await,
+    ]
 }
 
 impl Db {
@@ -60,10 +67,14 @@ impl Db {
         match self {
             Db::Sqlite { write, .. } => {
                 let mut conn = write.acquire().await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut *conn).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&mut *conn)
+                    .await?;
             }
             Db::Pg(pool) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())

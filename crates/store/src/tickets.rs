@@ -123,7 +123,10 @@ impl Cursor {
 
     pub fn decode(text: &str) -> Option<Cursor> {
         let (at, id) = text.split_once('.')?;
-        Some(Cursor { received_at: at.parse().ok()?, id: id.parse().ok()? })
+        Some(Cursor {
+            received_at: at.parse().ok()?,
+            id: id.parse().ok()?,
+        })
     }
 }
 
@@ -135,13 +138,30 @@ pub struct Page {
 
 #[derive(Debug, Clone)]
 pub enum ActionInput {
-    Forward { agency_code: String, note: String },
-    Note { body: String },
-    Assign { user_id: i64 },
-    Answer { body: String },
-    Decline { reason: DeclineReason, detail: String, duplicate_of: Option<String> },
-    Close { note: String },
-    Reopen { note: String },
+    Forward {
+        agency_code: String,
+        note: String,
+    },
+    Note {
+        body: String,
+    },
+    Assign {
+        user_id: i64,
+    },
+    Answer {
+        body: String,
+    },
+    Decline {
+        reason: DeclineReason,
+        detail: String,
+        duplicate_of: Option<String>,
+    },
+    Close {
+        note: String,
+    },
+    Reopen {
+        note: String,
+    },
 }
 
 impl ActionInput {
@@ -214,7 +234,15 @@ async fn append_event(
     let payload = payload.to_string();
     let hash = domain::event_hash(
         &last_hash,
-        &EventContent { ticket_id, seq, kind: kind.as_str(), actor_id, at_ms: at, body, payload: &payload },
+        &EventContent {
+            ticket_id,
+            seq,
+            kind: kind.as_str(),
+            actor_id,
+            at_ms: at,
+            body,
+            payload: &payload,
+        },
     );
     run!(c, x => sqlx::query(
         "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, public, body, payload, at, prev_hash, hash)
@@ -237,7 +265,9 @@ async fn next_register_value(c: &mut C<'_>, scope: &str, year: i32) -> Result<i6
 
 fn year_of(ms: i64) -> i32 {
     use chrono::Datelike;
-    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.year()).unwrap_or(1970)
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.year())
+        .unwrap_or(1970)
 }
 
 impl Db {
@@ -246,7 +276,12 @@ impl Db {
         let row: Option<(i64, String, String)> = run!(&mut conn.c(), x => sqlx::query_as(
             "SELECT id, tracking_code, register_number FROM tickets WHERE idempotency_key = $1"
         ).bind(key).fetch_optional(x).await?);
-        Ok(row.map(|(id, tracking_code, register_number)| Created { id, tracking_code, register_number, replayed: true }))
+        Ok(row.map(|(id, tracking_code, register_number)| Created {
+            id,
+            tracking_code,
+            register_number,
+            replayed: true,
+        }))
     }
 
     /// Stores a new ticket and its `received` event in one transaction.
@@ -257,10 +292,14 @@ impl Db {
             return Ok(created);
         }
         match self.insert_ticket(new).await {
-            Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) && new.idempotency_key.is_some() => {
+            Err(StoreError::Database(e))
+                if StoreError::is_unique_violation(&e) && new.idempotency_key.is_some() =>
+            {
                 // A concurrent request with the same key won the race; answer with its ticket.
                 let key = new.idempotency_key.as_deref().unwrap_or_default();
-                self.created_by_key(key).await?.ok_or(StoreError::Database(e))
+                self.created_by_key(key)
+                    .await?
+                    .ok_or(StoreError::Database(e))
             }
             other => other,
         }
@@ -282,13 +321,18 @@ impl Db {
             Some((_, code)) => code.clone(),
             None => run!(&mut c, x => sqlx::query_scalar::<_, String>(
                 "SELECT code FROM agencies WHERE kind = 'secretariat' ORDER BY id LIMIT 1"
-            ).fetch_optional(x).await?).unwrap_or_else(|| "SETDA".to_string()),
+            ).fetch_optional(x).await?)
+            .unwrap_or_else(|| "SETDA".to_string()),
         };
         let year = year_of(new.received_at);
         let sequence = next_register_value(&mut c, &register_scope, year).await?;
         let register_number = domain::register_number(&register_scope, year, sequence);
         let tracking_code = TrackingCode::generate().to_string();
-        let status = if target.is_some() { TicketStatus::Open } else { TicketStatus::Received };
+        let status = if target.is_some() {
+            TicketStatus::Open
+        } else {
+            TicketStatus::Received
+        };
         let id: i64 = run!(&mut c, x => sqlx::query_scalar(
             "INSERT INTO tickets (tracking_code, register_number, agency_id, category, channel, status, text,
                 reporter_name, reporter_phone, reporter_email, anonymous, confidential, address, lat, long,
@@ -302,11 +346,26 @@ impl Db {
             .bind(new.received_at).bind(new.received_at + DEFAULT_DUE_MS).bind(&new.idempotency_key)
             .fetch_one(x).await?);
         let payload = serde_json::json!({ "channel": new.channel.as_str(), "agency_code": intake.agency_code });
-        append_event(&mut c, id, EventKind::Received, None, "", &payload, new.received_at).await?;
+        append_event(
+            &mut c,
+            id,
+            EventKind::Received,
+            None,
+            "",
+            &payload,
+            new.received_at,
+        )
+        .await?;
         drop(c);
         tx.commit().await?;
-        metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str()).increment(1);
-        Ok(Created { id, tracking_code, register_number, replayed: false })
+        metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())
+            .increment(1);
+        Ok(Created {
+            id,
+            tracking_code,
+            register_number,
+            replayed: false,
+        })
     }
 
     /// A ticket the actor may see; `Forbidden` when it exists outside their scope.
@@ -342,13 +401,17 @@ impl Db {
             .into_iter()
             .filter(|e| e.public)
             .map(|e| {
-                let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+                let payload: serde_json::Value =
+                    serde_json::from_str(&e.payload).unwrap_or_default();
                 let shows_body = matches!(e.kind.as_str(), "answered" | "declined");
                 PublicEvent {
                     label: EventKind::label_id(&e.kind).to_string(),
                     at: e.at,
                     body: shows_body.then(|| e.body.clone()),
-                    agency_name: payload.get("agency_name").and_then(|v| v.as_str()).map(str::to_string),
+                    agency_name: payload
+                        .get("agency_name")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string),
                     kind: e.kind,
                 }
             })
@@ -388,35 +451,60 @@ impl Db {
             clauses.push("t.agency_id IS NULL".into());
         }
         if let Some(status) = &filter.status {
-            clauses.push(format!("t.status = {}", bind(Param::S(status.clone()), &mut params)));
+            clauses.push(format!(
+                "t.status = {}",
+                bind(Param::S(status.clone()), &mut params)
+            ));
         }
         if let Some(code) = &filter.agency_code {
-            clauses.push(format!("a.code = {}", bind(Param::S(code.clone()), &mut params)));
+            clauses.push(format!(
+                "a.code = {}",
+                bind(Param::S(code.clone()), &mut params)
+            ));
         }
         if let Some(category) = &filter.category {
-            clauses.push(format!("t.category = {}", bind(Param::S(category.clone()), &mut params)));
+            clauses.push(format!(
+                "t.category = {}",
+                bind(Param::S(category.clone()), &mut params)
+            ));
         }
         if let Some(channel) = &filter.channel {
-            clauses.push(format!("t.channel = {}", bind(Param::S(channel.clone()), &mut params)));
+            clauses.push(format!(
+                "t.channel = {}",
+                bind(Param::S(channel.clone()), &mut params)
+            ));
         }
         if let Some(from) = filter.from_ms {
-            clauses.push(format!("t.received_at >= {}", bind(Param::I(from), &mut params)));
+            clauses.push(format!(
+                "t.received_at >= {}",
+                bind(Param::I(from), &mut params)
+            ));
         }
         if let Some(to) = filter.to_ms {
-            clauses.push(format!("t.received_at < {}", bind(Param::I(to), &mut params)));
+            clauses.push(format!(
+                "t.received_at < {}",
+                bind(Param::I(to), &mut params)
+            ));
         }
         if let Some(assignee) = filter.assignee_id {
-            clauses.push(format!("t.assignee_id = {}", bind(Param::I(assignee), &mut params)));
+            clauses.push(format!(
+                "t.assignee_id = {}",
+                bind(Param::I(assignee), &mut params)
+            ));
         }
         if filter.overdue {
             let now = bind(Param::I(now_ms()), &mut params);
-            clauses.push(format!("t.due_at < {now} AND t.status IN ('received', 'open')"));
+            clauses.push(format!(
+                "t.due_at < {now} AND t.status IN ('received', 'open')"
+            ));
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             match self {
                 Db::Sqlite { .. } => {
                     let p = bind(Param::S(fts5_query(q)), &mut params);
-                    clauses.push(format!("t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {p})"));
+                    clauses.push(format!(
+                        "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {p})"
+                    ));
                 }
                 Db::Pg(_) => {
                     let p = bind(Param::S(q.to_string()), &mut params);
@@ -424,14 +512,24 @@ impl Db {
                 }
             }
         }
-        let (cmp, dir) = if filter.oldest_first { (">", "ASC") } else { ("<", "DESC") };
+        let (cmp, dir) = if filter.oldest_first {
+            (">", "ASC")
+        } else {
+            ("<", "DESC")
+        };
         if let Some(cursor) = filter.cursor {
             let at = bind(Param::I(cursor.received_at), &mut params);
             let id = bind(Param::I(cursor.id), &mut params);
-            clauses.push(format!("(t.received_at {cmp} {at} OR (t.received_at = {at} AND t.id {cmp} {id}))"));
+            clauses.push(format!(
+                "(t.received_at {cmp} {at} OR (t.received_at = {at} AND t.id {cmp} {id}))"
+            ));
         }
         let limit = filter.limit.clamp(1, 200);
-        let where_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
         let sql = format!(
             "{TICKET_SELECT}{where_sql} ORDER BY t.received_at {dir}, t.id {dir} LIMIT {}",
             limit + 1
@@ -449,7 +547,10 @@ impl Db {
         });
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|t| Cursor { received_at: t.received_at, id: t.id })
+            items.last().map(|t| Cursor {
+                received_at: t.received_at,
+                id: t.id,
+            })
         } else {
             None
         };
@@ -458,18 +559,41 @@ impl Db {
 
     /// Applies a handling action as the actor; checks scope and the state machine, appends the
     /// event and queues the answer to the reporter, all in one transaction.
-    pub async fn apply_action(&self, actor: &Actor, ticket_id: i64, input: &ActionInput) -> Result<Ticket> {
+    pub async fn apply_action(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        input: &ActionInput,
+    ) -> Result<Ticket> {
+        self.apply_action_at(actor, ticket_id, input, now_ms())
+            .await
+    }
+
+    /// `apply_action` at a given instant (demo data and imports record past handling).
+    pub async fn apply_action_at(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        input: &ActionInput,
+        now: i64,
+    ) -> Result<Ticket> {
         if !actor.role.may_handle() {
             return Err(StoreError::Forbidden);
         }
-        let now = now_ms();
         let mut tx = self.begin().await?;
         let mut c = tx.c();
         let lock_sql = format!(
             "SELECT agency_id, status, channel, reporter_email, reporter_phone, tracking_code FROM tickets WHERE id = $1{}",
             self.for_update()
         );
-        type Row = (Option<i64>, String, String, Option<String>, Option<String>, String);
+        type Row = (
+            Option<i64>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        );
         let row: Row = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(lock_sql)).bind(ticket_id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
         let (agency_id, status, channel, reporter_email, reporter_phone, tracking_code) = row;
@@ -477,10 +601,17 @@ impl Db {
             return Err(StoreError::Forbidden);
         }
         let from = TicketStatus::parse(&status).unwrap_or(TicketStatus::Open);
-        let to = input.action().apply(from).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let to = input
+            .action()
+            .apply(from)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let actor_id = Some(actor.user_id);
         let required = |text: &str, what: &str| -> Result<()> {
-            if text.trim().is_empty() { Err(StoreError::Invalid(format!("{what} wajib diisi"))) } else { Ok(()) }
+            if text.trim().is_empty() {
+                Err(StoreError::Invalid(format!("{what} wajib diisi")))
+            } else {
+                Ok(())
+            }
         };
         match input {
             ActionInput::Forward { agency_code, note } => {
@@ -489,16 +620,37 @@ impl Db {
                 ).bind(agency_code).fetch_optional(x).await?)
                 .ok_or_else(|| StoreError::Invalid(format!("OPD tujuan tidak dikenal: {agency_code}")))?;
                 if agency_id == Some(target.0) {
-                    return Err(StoreError::Conflict("aduan sudah berada di OPD tersebut".into()));
+                    return Err(StoreError::Conflict(
+                        "aduan sudah berada di OPD tersebut".into(),
+                    ));
                 }
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET agency_id = $1, status = $2, assignee_id = NULL WHERE id = $3")
                     .bind(target.0).bind(to.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
-                let payload = serde_json::json!({ "agency_code": agency_code, "agency_name": target.1 });
-                append_event(&mut c, ticket_id, EventKind::Forwarded, actor_id, note, &payload, now).await?;
+                let payload =
+                    serde_json::json!({ "agency_code": agency_code, "agency_name": target.1 });
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Forwarded,
+                    actor_id,
+                    note,
+                    &payload,
+                    now,
+                )
+                .await?;
             }
             ActionInput::Note { body } => {
                 required(body, "catatan")?;
-                append_event(&mut c, ticket_id, EventKind::Note, actor_id, body, &serde_json::json!({}), now).await?;
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Note,
+                    actor_id,
+                    body,
+                    &serde_json::json!({}),
+                    now,
+                )
+                .await?;
             }
             ActionInput::Assign { user_id } => {
                 let assignee: (String, Option<i64>) = run!(&mut c, x => sqlx::query_as(
@@ -506,31 +658,63 @@ impl Db {
                 ).bind(user_id).fetch_optional(x).await?)
                 .ok_or_else(|| StoreError::Invalid("petugas tidak dikenal".into()))?;
                 if agency_id.is_some() && assignee.1 != agency_id {
-                    return Err(StoreError::Invalid("petugas harus dari OPD yang menangani aduan".into()));
+                    return Err(StoreError::Invalid(
+                        "petugas harus dari OPD yang menangani aduan".into(),
+                    ));
                 }
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")
                     .bind(user_id).bind(ticket_id).execute(x).await?.rows_affected());
                 let payload = serde_json::json!({ "user_id": user_id, "name": assignee.0 });
-                append_event(&mut c, ticket_id, EventKind::Assigned, actor_id, "", &payload, now).await?;
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Assigned,
+                    actor_id,
+                    "",
+                    &payload,
+                    now,
+                )
+                .await?;
             }
             ActionInput::Answer { body } => {
                 required(body, "jawaban")?;
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
                     .bind(to.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
-                append_event(&mut c, ticket_id, EventKind::Answered, actor_id, body, &serde_json::json!({}), now).await?;
-                let reply = crate::messages::answer_message(&channel, reporter_email, reporter_phone, &tracking_code, body);
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Answered,
+                    actor_id,
+                    body,
+                    &serde_json::json!({}),
+                    now,
+                )
+                .await?;
+                let reply = crate::messages::answer_message(
+                    &channel,
+                    reporter_email,
+                    reporter_phone,
+                    &tracking_code,
+                    body,
+                );
                 if let Some(reply) = reply {
                     crate::messages::enqueue(&mut c, Some(ticket_id), &reply, now).await?;
                 }
             }
-            ActionInput::Decline { reason, detail, duplicate_of } => {
+            ActionInput::Decline {
+                reason,
+                detail,
+                duplicate_of,
+            } => {
                 let mut payload = serde_json::json!({ "reason": reason.as_str() });
                 if *reason == DeclineReason::Duplicate {
                     let other = duplicate_of.as_deref().map(str::trim).unwrap_or_default();
                     let original: Option<i64> = run!(&mut c, x => sqlx::query_scalar(
                         "SELECT id FROM tickets WHERE (register_number = $1 OR tracking_code = $1) AND id <> $2"
                     ).bind(other).bind(ticket_id).fetch_optional(x).await?);
-                    let original = original.ok_or_else(|| StoreError::Invalid("aduan asal untuk duplikat tidak ditemukan".into()))?;
+                    let original = original.ok_or_else(|| {
+                        StoreError::Invalid("aduan asal untuk duplikat tidak ditemukan".into())
+                    })?;
                     payload["duplicate_of"] = serde_json::json!(original);
                 }
                 if *reason == DeclineReason::Other {
@@ -543,18 +727,45 @@ impl Db {
                 };
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, decline_reason = $2 WHERE id = $3")
                     .bind(to.as_str()).bind(reason.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
-                append_event(&mut c, ticket_id, EventKind::Declined, actor_id, &text, &payload, now).await?;
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Declined,
+                    actor_id,
+                    &text,
+                    &payload,
+                    now,
+                )
+                .await?;
             }
             ActionInput::Close { note } => {
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, closed_at = $2 WHERE id = $3")
                     .bind(to.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
-                append_event(&mut c, ticket_id, EventKind::Closed, actor_id, note, &serde_json::json!({}), now).await?;
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Closed,
+                    actor_id,
+                    note,
+                    &serde_json::json!({}),
+                    now,
+                )
+                .await?;
             }
             ActionInput::Reopen { note } => {
                 run!(&mut c, x => sqlx::query(
                     "UPDATE tickets SET status = $1, closed_at = NULL, decline_reason = NULL WHERE id = $2"
                 ).bind(to.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
-                append_event(&mut c, ticket_id, EventKind::Reopened, actor_id, note, &serde_json::json!({}), now).await?;
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::Reopened,
+                    actor_id,
+                    note,
+                    &serde_json::json!({}),
+                    now,
+                )
+                .await?;
             }
         }
         drop(c);
@@ -573,6 +784,8 @@ impl Db {
 
     pub async fn count_tickets(&self) -> Result<i64> {
         let mut conn = self.conn().await?;
-        Ok(run!(&mut conn.c(), x => sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(x).await?))
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(x).await?),
+        )
     }
 }

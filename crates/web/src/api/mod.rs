@@ -1,0 +1,58 @@
+//! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/v1/openapi.json`.
+
+mod auth;
+pub(crate) mod tickets;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route(
+            "/auth/token",
+            post(auth::issue_token).delete(auth::revoke_token),
+        )
+        .route("/tickets", post(tickets::create).get(tickets::list))
+        .route("/tickets/{id}", get(tickets::detail))
+        .route("/tickets/{id}/forward", post(tickets::forward))
+        .route("/tickets/{id}/notes", post(tickets::note))
+        .route("/tickets/{id}/assign", post(tickets::assign))
+        .route("/tickets/{id}/answer", post(tickets::answer))
+        .route("/tickets/{id}/decline", post(tickets::decline))
+        .route("/tickets/{id}/close", post(tickets::close))
+        .route("/tickets/{id}/reopen", post(tickets::reopen))
+        .route("/track/{code}", get(tickets::track))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Balai API", version = "1", description = "Pengaduan masyarakat: intake, tracking and handling."),
+    servers((url = "/api/v1")),
+    paths(
+        auth::issue_token, auth::revoke_token,
+        tickets::create, tickets::list, tickets::detail, tickets::track,
+        tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,677 @@
+use crate::error::ApiError;
+use crate::extract::{ApiStaff, ClientIp, Staff};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use domain::{Channel, DeclineReason, IntakeInput, TrackingCode};
+use serde::{Deserialize, Serialize};
+use store::tickets::{ActionInput, Created, Cursor, NewTicket, Ticket, TicketFilter};
+use utoipa::{IntoParams, ToSchema};
+
+/// A complaint, question, information or suggestion from a citizen.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketInput {
+    /// `informasi`, `pengaduan`, `pertanyaan` or `saran` (or another active category code).
+    pub category: Option<String>,
+    /// The citizen's words, 1 to 5,000 characters, stored exactly as sent.
+    pub text: Option<String>,
+    pub agency_code: Option<String>,
+    pub reporter_name: Option<String>,
+    /// Indonesian number in any usual form (0812…, 62812…, +62812…).
+    pub reporter_phone: Option<String>,
+    pub reporter_email: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    /// Published without the reporter's identity.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// Never published.
+    #[serde(default)]
+    pub confidential: bool,
+}
+
+impl From<TicketInput> for IntakeInput {
+    fn from(t: TicketInput) -> Self {
+        IntakeInput {
+            category: t.category,
+            text: t.text,
+            agency_code: t.agency_code,
+            reporter_name: t.reporter_name,
+            reporter_phone: t.reporter_phone,
+            reporter_email: t.reporter_email,
+            address: t.address,
+            lat: t.lat,
+            long: t.long,
+            anonymous: t.anonymous,
+            confidential: t.confidential,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedTicket {
+    pub tracking_code: String,
+    pub register_number: String,
+    pub status: String,
+    /// Where the citizen follows the ticket.
+    pub tracking_url: String,
+}
+
+/// Validates and stores a submission from the public (web form, app or API).
+pub(crate) async fn submit(
+    state: &AppState,
+    input: IntakeInput,
+    channel: Channel,
+    idempotency_key: Option<String>,
+) -> Result<Created, ApiError> {
+    let catalog = state.catalog().await?;
+    let valid = input
+        .validate(
+            |c| catalog.accepts_category(c),
+            |a| catalog.accepts_agency(a),
+        )
+        .map_err(ApiError::Invalid)?;
+    let new = NewTicket {
+        intake: valid,
+        channel,
+        idempotency_key,
+        received_at: store::now_ms(),
+    };
+    Ok(state.db().create_ticket(&new).await?)
+}
+
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    match body {
+        Ok(Json(value)) => Ok(value),
+        Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Unprocessable(e.body_text())),
+        Err(e) => Err(ApiError::BadRequest(e.body_text())),
+    }
+}
+
+/// Public intake. Send an `Idempotency-Key` header to make retries safe: the same key always
+/// answers with the same ticket.
+#[utoipa::path(post, path = "/tickets", request_body = TicketInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "client-chosen key; retries with the same key create one ticket")),
+    responses((status = 201, body = CreatedTicket), (status = 400, description = "malformed JSON"),
+              (status = 422, description = "problem+json naming each invalid field"), (status = 429)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Result<Json<TicketInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedTicket>), ApiError> {
+    let input = json_body(body)?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| format!("api:{}", k.trim()))
+        .filter(|k| k.len() > 4 && k.len() <= 200);
+    if key.is_none() && !state.intake_allowed(ip) {
+        return Err(ApiError::TooManyRequests);
+    }
+    let created = submit(&state, input.into(), Channel::Api, key).await?;
+    let tracked = state
+        .db()
+        .track(&TrackingCode::parse(&created.tracking_code).ok_or(ApiError::NotFound)?)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedTicket {
+            tracking_url: format!("/lacak/{}", created.tracking_code),
+            tracking_code: created.tracking_code,
+            register_number: created.register_number,
+            status: tracked.status,
+        }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicTimelineEntry {
+    pub kind: String,
+    pub label: String,
+    pub at: i64,
+    pub body: Option<String>,
+    pub agency_name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicTicketView {
+    pub tracking_code: String,
+    pub register_number: String,
+    pub status: String,
+    pub status_label: String,
+    pub category: String,
+    pub channel: String,
+    pub agency_name: Option<String>,
+    pub received_at: i64,
+    pub answered_at: Option<i64>,
+    pub timeline: Vec<PublicTimelineEntry>,
+}
+
+/// Public status and timeline of a ticket: no staff names, no internal notes.
+#[utoipa::path(get, path = "/track/{code}", params(("code" = String, Path)),
+    responses((status = 200, body = PublicTicketView), (status = 404)))]
+pub async fn track(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PublicTicketView>, ApiError> {
+    let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
+    let t = state.db().track(&code).await?;
+    Ok(Json(PublicTicketView {
+        tracking_code: t.tracking_code,
+        register_number: t.register_number,
+        status: t.status,
+        status_label: t.status_label,
+        category: t.category,
+        channel: t.channel,
+        agency_name: t.agency_name,
+        received_at: t.received_at,
+        answered_at: t.answered_at,
+        timeline: t
+            .timeline
+            .into_iter()
+            .map(|e| PublicTimelineEntry {
+                kind: e.kind,
+                label: e.label,
+                at: e.at,
+                body: e.body,
+                agency_name: e.agency_name,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    /// Agency code.
+    pub agency: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    /// Full-text search over the ticket text.
+    pub q: Option<String>,
+    /// Received on or after this date (`YYYY-MM-DD`, region time zone) or instant (RFC 3339).
+    pub from: Option<String>,
+    /// Received before the end of this date, or before this instant.
+    pub to: Option<String>,
+    pub overdue: Option<bool>,
+    /// Only the secretariat's triage queue (no agency yet).
+    pub triage: Option<bool>,
+    /// `newest` (default) or `oldest`.
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+fn blank_to_none(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Parses a date or instant; `end` moves a bare date to the start of the next day.
+pub(crate) fn parse_when(text: &str, tz: chrono_tz::Tz, end: bool) -> Option<i64> {
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(instant.timestamp_millis());
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let date = if end { date.succ_opt()? } else { date };
+    let local = date
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(tz)
+        .earliest()?;
+    Some(local.timestamp_millis())
+}
+
+impl ListQuery {
+    pub(crate) fn to_filter(&self, tz: chrono_tz::Tz) -> Result<TicketFilter, ApiError> {
+        let bad = |field: &'static str, message: &str| {
+            ApiError::Invalid(vec![domain::FieldError {
+                field,
+                message: message.to_string(),
+            }])
+        };
+        let status = blank_to_none(&self.status);
+        if status
+            .as_deref()
+            .is_some_and(|s| domain::TicketStatus::parse(s).is_none())
+        {
+            return Err(bad(
+                "status",
+                "status tidak dikenal (received, open, answered, declined, closed)",
+            ));
+        }
+        let channel = blank_to_none(&self.channel);
+        if channel
+            .as_deref()
+            .is_some_and(|c| Channel::parse(c).is_none())
+        {
+            return Err(bad("channel", "kanal tidak dikenal (web, sms, app, api)"));
+        }
+        let from_ms = match blank_to_none(&self.from) {
+            Some(f) => Some(
+                parse_when(&f, tz, false)
+                    .ok_or_else(|| bad("from", "tanggal tidak valid (YYYY-MM-DD)"))?,
+            ),
+            None => None,
+        };
+        let to_ms = match blank_to_none(&self.to) {
+            Some(t) => Some(
+                parse_when(&t, tz, true)
+                    .ok_or_else(|| bad("to", "tanggal tidak valid (YYYY-MM-DD)"))?,
+            ),
+            None => None,
+        };
+        let oldest_first = match self.sort.as_deref().unwrap_or("newest") {
+            "newest" | "" => false,
+            "oldest" => true,
+            _ => return Err(bad("sort", "urutan harus newest atau oldest")),
+        };
+        let cursor = match blank_to_none(&self.cursor) {
+            Some(c) => Some(Cursor::decode(&c).ok_or_else(|| bad("cursor", "cursor tidak valid"))?),
+            None => None,
+        };
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(bad("limit", "limit harus 1 sampai 200"));
+        }
+        Ok(TicketFilter {
+            status,
+            agency_code: blank_to_none(&self.agency),
+            category: blank_to_none(&self.category),
+            channel,
+            q: blank_to_none(&self.q),
+            from_ms,
+            to_ms,
+            overdue: self.overdue.unwrap_or(false),
+            triage: self.triage.unwrap_or(false),
+            assignee_id: None,
+            oldest_first,
+            cursor,
+            limit,
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketItem {
+    pub id: i64,
+    pub tracking_code: String,
+    pub register_number: String,
+    pub agency_code: Option<String>,
+    pub agency_name: Option<String>,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub text: String,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_email: Option<String>,
+    pub anonymous: bool,
+    pub confidential: bool,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub received_at: i64,
+    pub updated_at: i64,
+    pub answered_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub overdue: bool,
+    pub decline_reason: Option<String>,
+}
+
+pub(crate) fn item(t: Ticket, staff: &Staff) -> TicketItem {
+    let identity = staff.actor.role.sees_reporter_identity();
+    let overdue = t.is_overdue(store::now_ms());
+    TicketItem {
+        id: t.id,
+        tracking_code: t.tracking_code,
+        register_number: t.register_number,
+        agency_code: t.agency_code,
+        agency_name: t.agency_name,
+        category: t.category,
+        channel: t.channel,
+        status: t.status,
+        text: t.text,
+        reporter_name: t.reporter_name.filter(|_| identity),
+        reporter_phone: t.reporter_phone.filter(|_| identity),
+        reporter_email: t.reporter_email.filter(|_| identity),
+        anonymous: t.anonymous,
+        confidential: t.confidential,
+        address: t.address,
+        lat: t.lat,
+        long: t.long,
+        assignee_id: t.assignee_id,
+        assignee_name: t.assignee_name,
+        received_at: t.received_at,
+        updated_at: t.updated_at,
+        answered_at: t.answered_at,
+        due_at: t.due_at,
+        overdue,
+        decline_reason: t.decline_reason,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<TicketItem>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+pub(crate) async fn region_tz(state: &AppState) -> chrono_tz::Tz {
+    state
+        .db()
+        .region()
+        .await
+        .ok()
+        .and_then(|r| r.timezone.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Jakarta)
+}
+
+/// Tickets in the caller's scope, newest first, with filters and cursor pagination.
+#[utoipa::path(get, path = "/tickets", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = TicketPage), (status = 401), (status = 422)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<TicketPage>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let filter = query.to_filter(region_tz(&state).await)?;
+    let page = state.db().list_tickets(&staff.actor, &filter).await?;
+    Ok(Json(TicketPage {
+        next_cursor: page.next_cursor.map(|c| c.encode()),
+        items: page.items.into_iter().map(|t| item(t, &staff)).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub kind: String,
+    pub label: String,
+    pub actor_name: Option<String>,
+    pub public: bool,
+    pub body: String,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub at: i64,
+    pub hash: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: i64,
+    pub direction: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// `pending`, `sent`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketDetail {
+    pub ticket: TicketItem,
+    pub timeline: Vec<TimelineEntry>,
+    pub messages: Vec<MessageView>,
+}
+
+async fn detail_of(
+    state: &AppState,
+    staff: &Staff,
+    ticket: Ticket,
+) -> Result<TicketDetail, ApiError> {
+    let identity = staff.actor.role.sees_reporter_identity();
+    let events = state.db().events(ticket.id).await?;
+    let messages = state.db().ticket_messages(ticket.id).await?;
+    Ok(TicketDetail {
+        timeline: events
+            .into_iter()
+            .map(|e| TimelineEntry {
+                seq: e.seq,
+                label: domain::EventKind::label_id(&e.kind).to_string(),
+                kind: e.kind,
+                actor_name: e.actor_name,
+                public: e.public,
+                body: e.body,
+                payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+                at: e.at,
+                hash: e.hash,
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView {
+                id: m.id,
+                direction: m.direction,
+                channel: m.channel,
+                recipient: if identity {
+                    m.recipient
+                } else {
+                    "(disembunyikan)".into()
+                },
+                subject: m.subject,
+                body: m.body,
+                status: m.status,
+                attempts: m.attempts,
+                last_error: m.last_error,
+                created_at: m.created_at,
+                sent_at: m.sent_at,
+            })
+            .collect(),
+        ticket: item(ticket, staff),
+    })
+}
+
+/// One ticket with its full timeline (including internal notes) and its messages.
+#[utoipa::path(get, path = "/tickets/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 401), (status = 403), (status = 404)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let ticket = state.db().ticket(&staff.actor, id).await?;
+    Ok(Json(detail_of(&state, &staff, ticket).await?))
+}
+
+async fn act(
+    state: AppState,
+    staff: Staff,
+    id: i64,
+    input: ActionInput,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let ticket = state.db().apply_action(&staff.actor, id, &input).await?;
+    Ok(Json(detail_of(&state, &staff, ticket).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardInput {
+    pub agency_code: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyInput {
+    pub body: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    pub user_id: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineInput {
+    /// `sara`, `unethical`, `out_of_scope`, `duplicate` or `other`.
+    pub reason: String,
+    #[serde(default)]
+    pub detail: String,
+    /// Register number or tracking code of the original, for `duplicate`.
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    #[serde(default)]
+    pub note: String,
+}
+
+type ActionResult = Result<Json<TicketDetail>, ApiError>;
+
+/// Forwards the ticket to an agency (from the triage queue or between agencies).
+#[utoipa::path(post, path = "/tickets/{id}/forward", params(("id" = i64, Path)), request_body = ForwardInput, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn forward(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<ForwardInput>, JsonRejection>,
+) -> ActionResult {
+    let input = json_body(body)?;
+    act(
+        s,
+        staff,
+        id,
+        ActionInput::Forward {
+            agency_code: input.agency_code,
+            note: input.note,
+        },
+    )
+    .await
+}
+
+/// Adds an internal note (never shown to the public).
+#[utoipa::path(post, path = "/tickets/{id}/notes", params(("id" = i64, Path)), request_body = BodyInput, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 422)))]
+pub async fn note(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<BodyInput>, JsonRejection>,
+) -> ActionResult {
+    let input = json_body(body)?;
+    act(s, staff, id, ActionInput::Note { body: input.body }).await
+}
+
+/// Assigns the ticket to a colleague of the handling agency.
+#[utoipa::path(post, path = "/tickets/{id}/assign", params(("id" = i64, Path)), request_body = AssignInput, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 422)))]
+pub async fn assign(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<AssignInput>, JsonRejection>,
+) -> ActionResult {
+    let input = json_body(body)?;
+    act(
+        s,
+        staff,
+        id,
+        ActionInput::Assign {
+            user_id: input.user_id,
+        },
+    )
+    .await
+}
+
+/// Answers the reporter: shown on the tracking page and sent on the reporter's channel.
+#[utoipa::path(post, path = "/tickets/{id}/answer", params(("id" = i64, Path)), request_body = BodyInput, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn answer(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<BodyInput>, JsonRejection>,
+) -> ActionResult {
+    let input = json_body(body)?;
+    act(s, staff, id, ActionInput::Answer { body: input.body }).await
+}
+
+pub(crate) fn decline_input(
+    reason: &str,
+    detail: String,
+    duplicate_of: Option<String>,
+) -> Result<ActionInput, ApiError> {
+    let reason = DeclineReason::parse(reason).ok_or_else(|| {
+        ApiError::Invalid(vec![domain::FieldError {
+            field: "reason",
+            message: "alasan harus sara, unethical, out_of_scope, duplicate atau other".into(),
+        }])
+    })?;
+    Ok(ActionInput::Decline {
+        reason,
+        detail,
+        duplicate_of,
+    })
+}
+
+/// Declines the ticket with a reason (SARA, unethical, out of scope, duplicate, other).
+#[utoipa::path(post, path = "/tickets/{id}/decline", params(("id" = i64, Path)), request_body = DeclineInput, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn decline(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<DeclineInput>, JsonRejection>,
+) -> ActionResult {
+    let input = json_body(body)?;
+    let action = decline_input(&input.reason, input.detail, input.duplicate_of)?;
+    act(s, staff, id, action).await
+}
+
+/// Closes the ticket.
+#[utoipa::path(post, path = "/tickets/{id}/close", params(("id" = i64, Path)), request_body(content = NoteInput, description = "optional"), security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409)))]
+pub async fn close(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<NoteInput>, JsonRejection>,
+) -> ActionResult {
+    let note = optional_note(body)?;
+    act(s, staff, id, ActionInput::Close { note }).await
+}
+
+/// Reopens an answered, declined or closed ticket.
+#[utoipa::path(post, path = "/tickets/{id}/reopen", params(("id" = i64, Path)), request_body(content = NoteInput, description = "optional"), security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409)))]
+pub async fn reopen(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<NoteInput>, JsonRejection>,
+) -> ActionResult {
+    let note = optional_note(body)?;
+    act(s, staff, id, ActionInput::Reopen { note }).await
+}
+
+/// A missing body is as good as an empty note.
+fn optional_note(body: Result<Json<NoteInput>, JsonRejection>) -> Result<String, ApiError> {
+    match body {
+        Err(JsonRejection::MissingJsonContentType(_)) => Ok(String::new()),
+        other => Ok(json_body(other)?.note),
+    }
+}

@@ -1,0 +1,88 @@
+use serde::{Deserialize, Serialize};
+
+/// Settings of the web layer; defaults suit a single small server.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Base URL citizens see (used in emails), e.g. `https://lapor.contoh.go.id`.
+    pub public_url: String,
+    pub session_ttl_hours: i64,
+    pub token_ttl_hours: i64,
+    /// Mark cookies `Secure`; turn on behind HTTPS.
+    pub secure_cookies: bool,
+    /// Login attempts per minute per client address.
+    pub login_per_minute: u32,
+    /// Public submissions per minute per client address; 0 switches the limit off.
+    pub intake_per_minute: u32,
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_ttl_hours: 12,
+            token_ttl_hours: 24,
+            secure_cookies: false,
+            login_per_minute: 10,
+            intake_per_minute: 30,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// SMTP server for answers by email. Without it, email stays pending in the outbox.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    pub from: String,
+    /// `none`, `starttls` or `tls`.
+    #[serde(default = "default_tls")]
+    pub tls: String,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_tls() -> String {
+    "none".into()
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+impl SmtpConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        if !["none", "starttls", "tls"].contains(&self.tls.as_str()) {
+            return Err(format!(
+                "smtp.tls must be none, starttls or tls (got {:?})",
+                self.tls
+            ));
+        }
+        if self.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "smtp.from is not an email address: {:?}",
+                self.from
+            ));
+        }
+        Ok(())
+    }
+}

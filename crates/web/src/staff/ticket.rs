@@ -1,0 +1,249 @@
+use crate::api::tickets::{decline_input, region_tz};
+use crate::error::{ApiError, PageError};
+use crate::extract::PageStaff;
+use crate::public::Choice;
+use crate::state::AppState;
+use crate::view::{Nav, format_time, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{Action, DeclineReason, TicketStatus};
+use serde::Deserialize;
+use store::tickets::ActionInput;
+
+pub struct EventRow {
+    pub label: &'static str,
+    pub actor: String,
+    pub at: String,
+    pub body: String,
+    pub detail: String,
+    pub public: bool,
+}
+
+pub struct MessageRow {
+    pub channel: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/ticket.html")]
+struct TicketPage {
+    nav: Nav,
+    t: store::tickets::Ticket,
+    status_label: &'static str,
+    received: String,
+    due: String,
+    overdue: bool,
+    show_identity: bool,
+    events: Vec<EventRow>,
+    messages: Vec<MessageRow>,
+    agencies: Vec<Choice>,
+    colleagues: Vec<Choice>,
+    reasons: Vec<Choice>,
+    can: Vec<&'static str>,
+    flash: Option<&'static str>,
+}
+
+impl TicketPage {
+    fn can(&self, action: &str) -> bool {
+        self.can.contains(&action)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    ok: Option<String>,
+}
+
+fn allowed(status: TicketStatus, may_handle: bool) -> Vec<&'static str> {
+    if !may_handle {
+        return Vec::new();
+    }
+    [
+        (Action::Forward, "forward"),
+        (Action::Note, "note"),
+        (Action::Assign, "assign"),
+        (Action::Answer, "answer"),
+        (Action::Decline, "decline"),
+        (Action::Close, "close"),
+        (Action::Reopen, "reopen"),
+    ]
+    .into_iter()
+    .filter(|(action, _)| action.apply(status).is_ok())
+    .map(|(_, name)| name)
+    .collect()
+}
+
+fn event_detail(kind: &str, payload: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    let text = |k: &str| {
+        value
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    match kind {
+        "forwarded" => format!("ke {}", text("agency_name")),
+        "assigned" => format!("kepada {}", text("name")),
+        "received" => format!("melalui {}", text("channel")),
+        _ => String::new(),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let t = state.db().ticket(&staff.actor, id).await?;
+    let tz = region_tz(&state).await;
+    let events = state
+        .db()
+        .events(id)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            label: domain::EventKind::label_id(&e.kind),
+            actor: e.actor_name.unwrap_or_else(|| "Sistem".into()),
+            at: format_time(e.at, tz),
+            detail: event_detail(&e.kind, &e.payload),
+            body: e.body,
+            public: e.public,
+        })
+        .collect();
+    let show_identity = staff.actor.role.sees_reporter_identity();
+    let messages = state
+        .db()
+        .ticket_messages(id)
+        .await?
+        .into_iter()
+        .map(|m| MessageRow {
+            channel: m.channel,
+            recipient: if show_identity {
+                m.recipient
+            } else {
+                "(disembunyikan)".into()
+            },
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error.unwrap_or_default(),
+            created: format_time(m.created_at, tz),
+        })
+        .collect();
+    let catalog = state.catalog().await?;
+    let colleagues = match t.agency_id {
+        Some(agency) => state.db().users_of_agency(agency).await?,
+        None => Vec::new(),
+    };
+    let flash = match q.ok.as_deref() {
+        Some("forward") => Some("Aduan diteruskan."),
+        Some("note") => Some("Catatan disimpan."),
+        Some("assign") => Some("Aduan ditugaskan."),
+        Some("answer") => Some("Jawaban disimpan dan dikirim ke pelapor."),
+        Some("decline") => Some("Aduan ditolak."),
+        Some("close") => Some("Aduan ditutup."),
+        Some("reopen") => Some("Aduan dibuka kembali."),
+        _ => None,
+    };
+    let status = t.status();
+    let now = store::now_ms();
+    let page = TicketPage {
+        nav: Nav::of(&staff),
+        status_label: status.label_id(),
+        received: format_time(t.received_at, tz),
+        due: t.due_at.map(|d| format_time(d, tz)).unwrap_or_default(),
+        overdue: t.is_overdue(now),
+        show_identity,
+        events,
+        messages,
+        agencies: catalog
+            .intake_agencies()
+            .filter(|a| Some(a.id) != t.agency_id)
+            .map(|a| Choice {
+                value: a.code.clone(),
+                label: a.name.clone(),
+            })
+            .collect(),
+        colleagues: colleagues
+            .into_iter()
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: u.full_name,
+            })
+            .collect(),
+        reasons: DeclineReason::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.as_str().into(),
+                label: r.label_id().into(),
+            })
+            .collect(),
+        can: allowed(status, staff.actor.role.may_handle()),
+        flash,
+        t,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    agency_code: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    duplicate_of: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let input = match action.as_str() {
+        "forward" => ActionInput::Forward {
+            agency_code: form.agency_code,
+            note: form.note,
+        },
+        "note" => ActionInput::Note { body: form.body },
+        "assign" => ActionInput::Assign {
+            user_id: form
+                .user_id
+                .parse()
+                .map_err(|_| ApiError::Unprocessable("pilih petugas".into()))?,
+        },
+        "answer" => ActionInput::Answer { body: form.body },
+        "decline" => decline_input(
+            &form.reason,
+            form.detail,
+            Some(form.duplicate_of).filter(|d| !d.trim().is_empty()),
+        )?,
+        "close" => ActionInput::Close { note: form.note },
+        "reopen" => ActionInput::Reopen { note: form.note },
+        _ => return Err(PageError(ApiError::NotFound)),
+    };
+    let ticket = state.db().apply_action(&staff.actor, id, &input).await?;
+    // After forwarding out of one's own agency the ticket is no longer visible: go to the inbox.
+    let target = if staff.actor.can_see_agency(ticket.agency_id) {
+        format!("/staf/aduan/{id}?ok={action}")
+    } else {
+        "/staf".to_string()
+    };
+    Ok(Redirect::to(&target).into_response())
+}

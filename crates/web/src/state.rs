@@ -1,0 +1,125 @@
+use crate::config::{SmtpConfig, WebConfig};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
+use store::Db;
+
+/// Agency codes and categories accepted at intake, cached briefly: intake is the hot path.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub categories: Vec<store::org::Category>,
+    pub agencies: Vec<store::org::Agency>,
+}
+
+impl Catalog {
+    pub fn accepts_category(&self, code: &str) -> bool {
+        self.categories.iter().any(|c| c.active && c.code == code)
+    }
+
+    pub fn accepts_agency(&self, code: &str) -> bool {
+        self.agencies
+            .iter()
+            .any(|a| a.active && a.kind != "secretariat" && a.code == code)
+    }
+
+    pub fn intake_agencies(&self) -> impl Iterator<Item = &store::org::Agency> {
+        self.agencies
+            .iter()
+            .filter(|a| a.active && a.kind != "secretariat")
+    }
+}
+
+const CATALOG_TTL: Duration = Duration::from_secs(5);
+
+struct Inner {
+    db: Db,
+    config: WebConfig,
+    smtp: Option<SmtpConfig>,
+    login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    catalog: RwLock<Option<(Instant, Arc<Catalog>)>>,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
+}
+
+/// The process-wide Prometheus recorder (installed once, shared by every server in a process).
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig, smtp: Option<SmtpConfig>) -> Self {
+        prometheus();
+        let intake_limiter = (config.intake_per_minute > 0)
+            .then(|| RateLimiter::keyed(per_minute(config.intake_per_minute)));
+        Self(Arc::new(Inner {
+            login_limiter: RateLimiter::keyed(per_minute(config.login_per_minute)),
+            intake_limiter,
+            db,
+            config,
+            smtp,
+            catalog: RwLock::new(None),
+        }))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.0.config
+    }
+
+    pub fn smtp(&self) -> Option<&SmtpConfig> {
+        self.0.smtp.as_ref()
+    }
+
+    pub fn login_allowed(&self, ip: IpAddr) -> bool {
+        self.0.login_limiter.check_key(&ip).is_ok()
+    }
+
+    pub fn intake_allowed(&self, ip: IpAddr) -> bool {
+        self.0
+            .intake_limiter
+            .as_ref()
+            .is_none_or(|l| l.check_key(&ip).is_ok())
+    }
+
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, store::StoreError> {
+        if let Ok(guard) = self.0.catalog.read()
+            && let Some((at, catalog)) = guard.as_ref()
+            && at.elapsed() < CATALOG_TTL
+        {
+            return Ok(catalog.clone());
+        }
+        let catalog = Arc::new(Catalog {
+            categories: self.db().categories().await?,
+            agencies: self.db().agencies().await?,
+        });
+        if let Ok(mut guard) = self.0.catalog.write() {
+            *guard = Some((Instant::now(), catalog.clone()));
+        }
+        Ok(catalog)
+    }
+
+    /// Called after the admin changes agencies or categories.
+    pub fn invalidate_catalog(&self) {
+        if let Ok(mut guard) = self.0.catalog.write() {
+            *guard = None;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs Balai's whole test suite on SQLite and PostgreSQL, starting or installing what the
+# tests need first. With CI=true anything missing is a failure (it always is: nothing is skipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror: %s\033[0m\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+apt_install() {
+  is_root || die "missing $* and not root: install with: sudo apt-get install -y $*"
+  say "installing $* with apt-get"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+PG_URL="${BALAI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+if ! pg_up; then
+  command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql postgresql-client
+  if ! pg_up; then
+    say "starting PostgreSQL"
+    for version in $(ls /etc/postgresql 2>/dev/null); do
+      pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || pg_ctlcluster "$version" main start || true
+    done
+    for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  fi
+  pg_up || die "PostgreSQL is not running on 127.0.0.1:5432 and could not be started"
+fi
+if ! psql "$PG_URL" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+  # A fresh Debian install asks for a password on TCP: give the postgres role one.
+  if is_root && command -v runuser >/dev/null; then
+    runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'postgres'" >/dev/null
+    PG_URL="postgres://postgres:postgres@127.0.0.1:5432/postgres"
+  fi
+  psql "$PG_URL" -qtAc 'SELECT 1' >/dev/null || die "cannot connect to PostgreSQL as $PG_URL (set BALAI_TEST_PG_URL)"
+fi
+export BALAI_TEST_PG_URL="$PG_URL"
+# Databases left by earlier runs.
+for db in $(psql "$PG_URL" -qtAc "SELECT datname FROM pg_database WHERE datname LIKE 'balai_t_%'"); do
+  psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+done
+
+# --- Chromium and ChromeDriver for the browser tests ------------------------------------------
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium chromium-driver
+fi
+export BALAI_CHROMEDRIVER="${BALAI_CHROMEDRIVER:-$(command -v chromedriver)}"
+export BALAI_CHROMIUM="${BALAI_CHROMIUM:-$(command -v chromium)}"
+
+# --- Python peers (SMTP server) in a local folder ------------------------------------------------
+TOOLS="$PWD/.tools"
+if ! PYTHONPATH="$TOOLS/py" python3 -c 'import aiosmtpd' 2>/dev/null; then
+  say "installing aiosmtpd into .tools/py"
+  python3 -m pip install -q --target "$TOOLS/py" aiosmtpd || die "cannot install aiosmtpd from PyPI"
+fi
+export BALAI_TEST_PYTHONPATH="$TOOLS/py"
+
+# --- The suite -------------------------------------------------------------------------------
+say "running the tests (PostgreSQL at ${PG_URL%%@*}@…)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo test --workspace --doc --quiet
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
