@@ -173,6 +173,16 @@ async fn submit_form(
     Form(form): Form<ComplaintForm>,
 ) -> Result<Response, PageError> {
     let (input, mut errors) = form.to_input();
+    if !errors.is_empty() {
+        // Report the other fields' problems too, in one go.
+        let catalog = state.catalog().await?;
+        if let Err(more) = input.validate(
+            |c| catalog.accepts_category(c),
+            |a| catalog.accepts_agency(a),
+        ) {
+            errors.extend(more);
+        }
+    }
     let key = Some(form.form_token.trim())
         .filter(|t| (16..=128).contains(&t.len()))
         .map(|t| format!("form:{t}"));

@@ -1,0 +1,117 @@
+//! Shared by the web tests: a real server on port 0 over a fresh database of each backend.
+#![allow(dead_code)]
+
+use store::Db;
+use store::org::{NewAgency, NewUser};
+use web::{AppState, WebConfig};
+
+pub const PASSWORD: &str = "rahasia-sekali";
+
+pub struct TestApp {
+    pub url: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// A bearer token for a user created by `seed_org`.
+    pub async fn token(&self, username: &str) -> String {
+        let response = self
+            .client
+            .post(self.at("/api/v1/auth/token"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login as {username}");
+        response.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+pub fn test_config() -> WebConfig {
+    WebConfig {
+        intake_per_minute: 0,
+        login_per_minute: 1000,
+        ..WebConfig::default()
+    }
+}
+
+pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(db.clone(), config, None);
+    tokio::spawn(web::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        url,
+        db,
+        client,
+        _shutdown: tx,
+    }
+}
+
+/// One server per backend, each over a fresh database with `seed_org` applied.
+pub async fn spawn_apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for db in store::testing::each_backend().await {
+        seed_org(&db).await;
+        apps.push(spawn_app_with(db, test_config()).await);
+    }
+    apps
+}
+
+/// Agencies DISHUB and DINKES; users `admin`, `sekretariat`, `walikota`, `kadishub`,
+/// `penghubung.dishub`, `operator.dishub` and `penghubung.dinkes`, all with `PASSWORD`.
+pub async fn seed_org(db: &Db) {
+    let mut ids = std::collections::HashMap::new();
+    for (code, name) in [
+        ("DISHUB", "Dinas Perhubungan"),
+        ("DINKES", "Dinas Kesehatan"),
+    ] {
+        let id = db
+            .create_agency(&NewAgency {
+                code: code.into(),
+                name: name.into(),
+                kind: "agency".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        ids.insert(code, id);
+    }
+    let users = [
+        ("admin", "admin", None),
+        ("sekretariat", "secretariat", None),
+        ("walikota", "head_of_region", None),
+        ("kadishub", "head_of_agency", Some("DISHUB")),
+        ("penghubung.dishub", "liaison_officer", Some("DISHUB")),
+        ("operator.dishub", "operator", Some("DISHUB")),
+        ("penghubung.dinkes", "liaison_officer", Some("DINKES")),
+    ];
+    for (username, role, agency) in users {
+        db.create_user(&NewUser {
+            username: username.into(),
+            password: PASSWORD.into(),
+            full_name: format!("Pengguna {username}"),
+            role: role.into(),
+            agency_id: agency.map(|a| ids[a]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    }
+}
