@@ -115,3 +115,18 @@ pub async fn seed_org(db: &Db) {
         .unwrap();
     }
 }
+
+/// A web ticket for DISHUB with the given reporter email, stored directly.
+pub async fn post_ticket_direct(db: &Db, email: &str) -> store::tickets::Created {
+    let intake = domain::IntakeInput {
+        category: Some("pengaduan".into()),
+        text: Some("Lampu jalan mati".into()),
+        agency_code: Some("DISHUB".into()),
+        reporter_email: Some(email.into()),
+        ..Default::default()
+    }
+    .validate(|_| true, |_| true)
+    .unwrap();
+    let new = store::tickets::NewTicket { intake, channel: domain::Channel::Web, idempotency_key: None, received_at: store::now_ms() };
+    db.create_ticket(&new).await.unwrap()
+}
