@@ -87,6 +87,7 @@ pub struct Created {
     pub id: i64,
     pub tracking_code: String,
     pub register_number: String,
+    pub status: String,
     /// True when the idempotency key had already created this ticket.
     pub replayed: bool,
 }
@@ -273,15 +274,18 @@ fn year_of(ms: i64) -> i32 {
 impl Db {
     async fn created_by_key(&self, key: &str) -> Result<Option<Created>> {
         let mut conn = self.conn().await?;
-        let row: Option<(i64, String, String)> = run!(&mut conn.c(), x => sqlx::query_as(
-            "SELECT id, tracking_code, register_number FROM tickets WHERE idempotency_key = $1"
+        let row: Option<(i64, String, String, String)> = run!(&mut conn.c(), x => sqlx::query_as(
+            "SELECT id, tracking_code, register_number, status FROM tickets WHERE idempotency_key = $1"
         ).bind(key).fetch_optional(x).await?);
-        Ok(row.map(|(id, tracking_code, register_number)| Created {
-            id,
-            tracking_code,
-            register_number,
-            replayed: true,
-        }))
+        Ok(
+            row.map(|(id, tracking_code, register_number, status)| Created {
+                id,
+                tracking_code,
+                register_number,
+                status,
+                replayed: true,
+            }),
+        )
     }
 
     /// Stores a new ticket and its `received` event in one transaction.
@@ -364,6 +368,7 @@ impl Db {
             id,
             tracking_code,
             register_number,
+            status: status.as_str().to_string(),
             replayed: false,
         })
     }

@@ -110,21 +110,17 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .map(|k| format!("api:{}", k.trim()))
         .filter(|k| k.len() > 4 && k.len() <= 200);
-    if key.is_none() && !state.intake_allowed(ip) {
+    if !state.intake_allowed(ip) {
         return Err(ApiError::TooManyRequests);
     }
     let created = submit(&state, input.into(), Channel::Api, key).await?;
-    let tracked = state
-        .db()
-        .track(&TrackingCode::parse(&created.tracking_code).ok_or(ApiError::NotFound)?)
-        .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedTicket {
             tracking_url: format!("/lacak/{}", created.tracking_code),
             tracking_code: created.tracking_code,
             register_number: created.register_number,
-            status: tracked.status,
+            status: created.status,
         }),
     ))
 }
