@@ -22,28 +22,55 @@ impl Drop for SmtpServer {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_smtp() -> SmtpServer {
-    let python_path = std::env::var("BALAI_TEST_PYTHONPATH")
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/py").display().to_string());
+    let python_path = std::env::var("BALAI_TEST_PYTHONPATH").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../.tools/py")
+            .display()
+            .to_string()
+    });
     let port = free_port();
     let maildir = std::env::temp_dir().join(format!("balai-mail-{port}-{}", std::process::id()));
     let child = Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
         .arg(&maildir)
         .env("PYTHONPATH", &python_path)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start python3 -m aiosmtpd ({e}); run ./scripts/test.sh"));
-    let server = SmtpServer { child, port, maildir };
+        .unwrap_or_else(|e| {
+            panic!("cannot start python3 -m aiosmtpd ({e}); run ./scripts/test.sh")
+        });
+    let server = SmtpServer {
+        child,
+        port,
+        maildir,
+    };
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("aiosmtpd did not start on port {port} (PYTHONPATH={python_path}); run ./scripts/test.sh");
+    panic!(
+        "aiosmtpd did not start on port {port} (PYTHONPATH={python_path}); run ./scripts/test.sh"
+    );
 }
 
 fn smtp_config(port: u16) -> SmtpConfig {
@@ -59,9 +86,21 @@ fn smtp_config(port: u16) -> SmtpConfig {
 
 async fn answered_ticket(db: &store::Db) -> (i64, String) {
     let created = common::post_ticket_direct(db, "warga@contoh.id").await;
-    let user = db.user_by_username("penghubung.dishub").await.unwrap().unwrap();
+    let user = db
+        .user_by_username("penghubung.dishub")
+        .await
+        .unwrap()
+        .unwrap();
     let actor = db.actor_for(&user).await.unwrap();
-    db.apply_action(&actor, created.id, &ActionInput::Answer { body: "Lampu sudah menyala kembali.".into() }).await.unwrap();
+    db.apply_action(
+        &actor,
+        created.id,
+        &ActionInput::Answer {
+            body: "Lampu sudah menyala kembali.".into(),
+        },
+    )
+    .await
+    .unwrap();
     (created.id, created.tracking_code)
 }
 
@@ -71,11 +110,19 @@ async fn answers_are_emailed_through_smtp() {
     for db in store::testing::each_backend().await {
         common::seed_org(&db).await;
         let (id, code) = answered_ticket(&db).await;
-        let sent = web::mail::send_due(&db, &smtp_config(smtp.port)).await.unwrap();
+        let sent = web::mail::send_due(&db, &smtp_config(smtp.port))
+            .await
+            .unwrap();
         assert_eq!(sent, 1);
         let messages = db.ticket_messages(id).await.unwrap();
         assert_eq!(messages[0].status, "sent");
-        assert_eq!(web::mail::send_due(&db, &smtp_config(smtp.port)).await.unwrap(), 0, "sent once only");
+        assert_eq!(
+            web::mail::send_due(&db, &smtp_config(smtp.port))
+                .await
+                .unwrap(),
+            0,
+            "sent once only"
+        );
 
         let mut found = false;
         for _ in 0..50 {
@@ -102,7 +149,9 @@ async fn an_unreachable_smtp_server_leaves_the_message_pending_with_the_reason()
     let db = store::testing::migrated(&store::testing::sqlite_url()).await;
     common::seed_org(&db).await;
     let (id, _) = answered_ticket(&db).await;
-    let sent = web::mail::send_due(&db, &smtp_config(free_port())).await.unwrap();
+    let sent = web::mail::send_due(&db, &smtp_config(free_port()))
+        .await
+        .unwrap();
     assert_eq!(sent, 0);
     let message = &db.ticket_messages(id).await.unwrap()[0];
     assert_eq!(message.status, "pending");

@@ -127,6 +127,11 @@ pub async fn post_ticket_direct(db: &Db, email: &str) -> store::tickets::Created
     }
     .validate(|_| true, |_| true)
     .unwrap();
-    let new = store::tickets::NewTicket { intake, channel: domain::Channel::Web, idempotency_key: None, received_at: store::now_ms() };
+    let new = store::tickets::NewTicket {
+        intake,
+        channel: domain::Channel::Web,
+        idempotency_key: None,
+        received_at: store::now_ms(),
+    };
     db.create_ticket(&new).await.unwrap()
 }
