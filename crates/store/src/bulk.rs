@@ -231,7 +231,6 @@ pub async fn seed_tickets(
                 q.execute(x).await?.rows_affected()
             });
         }
-        drop(c);
         tx.commit().await?;
         done += in_tx;
         progress(done);

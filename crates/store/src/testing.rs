@@ -13,7 +13,7 @@ fn unique_name() -> String {
         "balai_t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        crate::auth::random_token()[..8].to_string()
+        &crate::auth::random_token()[..8]
     )
 }
 

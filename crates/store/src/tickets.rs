@@ -360,7 +360,6 @@ impl Db {
             new.received_at,
         )
         .await?;
-        drop(c);
         tx.commit().await?;
         metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())
             .increment(1);
@@ -773,7 +772,6 @@ impl Db {
                 .await?;
             }
         }
-        drop(c);
         tx.commit().await?;
         // Not scoped: a forward may have moved the ticket out of the actor's agency.
         self.ticket_by_id(ticket_id).await
