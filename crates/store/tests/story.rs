@@ -487,6 +487,29 @@ async fn bulk_seed_produces_valid_chains() {
         assert_eq!(db.count_tickets().await.unwrap(), 1_234);
         let report = db.verify_chains().await.unwrap();
         assert_eq!(report.tickets, 1_234);
+        let reader = Actor {
+            user_id: 0,
+            role: Role::Admin,
+            agency_scope: None,
+        };
+        let page = db
+            .list_tickets(
+                &reader,
+                &TicketFilter {
+                    limit: 5,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let code = TrackingCode::parse(&page.items[0].tracking_code)
+            .expect("seeded codes are valid tracking codes");
+        assert_eq!(db.track(&code).await.unwrap().timeline.len(), 1);
+        // A second run continues after the first without colliding.
+        store::bulk::seed_tickets(&db, 10, &agencies, 90, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(db.count_tickets().await.unwrap(), 1_244);
         assert!(
             report.broken.is_empty(),
             "{:?}",
