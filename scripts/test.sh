@@ -46,8 +46,8 @@ done
 if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium chromium-driver
 fi
-export BALAI_CHROMEDRIVER="${BALAI_CHROMEDRIVER:-$(command -v chromedriver)}"
-export BALAI_CHROMIUM="${BALAI_CHROMIUM:-$(command -v chromium)}"
+export BALAI_TEST_CHROMEDRIVER="${BALAI_TEST_CHROMEDRIVER:-$(command -v chromedriver)}"
+export BALAI_TEST_CHROMIUM="${BALAI_TEST_CHROMIUM:-$(command -v chromium)}"
 
 # --- Python peers (SMTP server) in a local folder ------------------------------------------------
 TOOLS="$PWD/.tools"

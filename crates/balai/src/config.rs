@@ -75,8 +75,14 @@ impl Config {
         }
         let figment = figment.merge(
             Env::prefixed("BALAI_")
-                .split("__")
-                .ignore(&["CONFIG", "TEST_PG_URL"]),
+                .filter(|key| {
+                    let top = key.as_str().split("__").next().unwrap_or_default();
+                    KNOWN_ENV
+                        .iter()
+                        .any(|known| known.eq_ignore_ascii_case(top))
+                        && !top.eq_ignore_ascii_case("CONFIG")
+                })
+                .split("__"),
         );
         let config: Config = figment.extract().map_err(|e| {
             let key = e.path.join(".");

@@ -4,7 +4,11 @@ use std::process::{Command, Output};
 
 fn balai(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_balai"));
-    command.args(args).current_dir(std::env::temp_dir()).env_remove("BALAI_DATABASE_URL").env_remove("BALAI_BIND");
+    command
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .env_remove("BALAI_DATABASE_URL")
+        .env_remove("BALAI_BIND");
     for (k, v) in env {
         command.env(k, v);
     }
@@ -12,16 +16,27 @@ fn balai(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 fn temp_db() -> (String, std::path::PathBuf) {
-    let path = std::env::temp_dir().join(format!("balai-cli-{}-{}.db", std::process::id(), rand_suffix()));
+    let path = std::env::temp_dir().join(format!(
+        "balai-cli-{}-{}.db",
+        std::process::id(),
+        rand_suffix()
+    ));
     (format!("sqlite://{}", path.display()), path)
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 #[test]
@@ -35,7 +50,11 @@ fn invalid_configuration_names_the_key() {
     assert!(text(&out).contains("`database_url`"), "{}", text(&out));
 
     let file = std::env::temp_dir().join(format!("balai-bad-{}.toml", rand_suffix()));
-    std::fs::write(&file, "bind = \"127.0.0.1:9\"\n[web]\nsesion_ttl_hours = 3\n").unwrap();
+    std::fs::write(
+        &file,
+        "bind = \"127.0.0.1:9\"\n[web]\nsesion_ttl_hours = 3\n",
+    )
+    .unwrap();
     let out = balai(&["--config", file.to_str().unwrap(), "migrate"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("sesion_ttl_hours"), "{}", text(&out));
@@ -48,14 +67,54 @@ fn invalid_configuration_names_the_key() {
 #[test]
 fn migrate_seed_admin_and_audit_on_a_new_sqlite_file() {
     let (url, path) = temp_db();
-    let out = balai(&["migrate"], &[("BALAI_DATABASE_URL", &url)]);
+    let out = balai(
+        &["migrate"],
+        &[("BALAI_DATABASE_URL", &url), ("BALAI_COLOUR", "blue")],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert!(path.exists(), "the SQLite file is created");
-    let out = balai(&["create-admin", "--username", "admin", "--password", "rahasia-sekali"], &[("BALAI_DATABASE_URL", &url)]);
+    assert!(
+        text(&out).contains("unknown environment variable BALAI_COLOUR"),
+        "{}",
+        text(&out)
+    );
+    let out = balai(
+        &[
+            "create-admin",
+            "--username",
+            "admin",
+            "--password",
+            "rahasia-sekali",
+        ],
+        &[("BALAI_DATABASE_URL", &url)],
+    );
     assert!(out.status.success(), "{}", text(&out));
-    let out = balai(&["create-admin", "--username", "admin", "--password", "rahasia-sekali"], &[("BALAI_DATABASE_URL", &url)]);
-    assert!(!out.status.success(), "a second admin with the same name is refused");
-    let out = balai(&["seed", "--tickets", "500", "--agencies", "4", "--database-url", &url], &[]);
+    let out = balai(
+        &[
+            "create-admin",
+            "--username",
+            "admin",
+            "--password",
+            "rahasia-sekali",
+        ],
+        &[("BALAI_DATABASE_URL", &url)],
+    );
+    assert!(
+        !out.status.success(),
+        "a second admin with the same name is refused"
+    );
+    let out = balai(
+        &[
+            "seed",
+            "--tickets",
+            "500",
+            "--agencies",
+            "4",
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let out = balai(&["audit", "verify", "--database-url", &url], &[]);
     assert!(out.status.success(), "{}", text(&out));
@@ -66,11 +125,28 @@ fn migrate_seed_admin_and_audit_on_a_new_sqlite_file() {
 #[tokio::test]
 async fn audit_verify_names_a_tampered_ticket_on_postgres() {
     let url = store::testing::postgres_url().await;
-    let out = balai(&["seed", "--tickets", "20", "--agencies", "2", "--database-url", &url], &[]);
+    let out = balai(
+        &[
+            "seed",
+            "--tickets",
+            "20",
+            "--agencies",
+            "2",
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let db = store::Db::connect(&url).await.unwrap();
-    db.execute_raw("ALTER TABLE ticket_events DISABLE TRIGGER ticket_events_no_update").await.unwrap();
-    db.execute_raw("UPDATE ticket_events SET at = at + 1 WHERE ticket_id = (SELECT MIN(id) FROM tickets)").await.unwrap();
+    db.execute_raw("ALTER TABLE ticket_events DISABLE TRIGGER ticket_events_no_update")
+        .await
+        .unwrap();
+    db.execute_raw(
+        "UPDATE ticket_events SET at = at + 1 WHERE ticket_id = (SELECT MIN(id) FROM tickets)",
+    )
+    .await
+    .unwrap();
     let out = balai(&["audit", "verify", "--database-url", &url], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("BROKEN OPD00"), "{}", text(&out));

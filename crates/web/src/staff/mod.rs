@@ -1,5 +1,6 @@
-//! Staff pages: login, the inbox and the ticket page with its handling actions.
+//! Staff pages: login, the inbox, the ticket page with its handling actions and administration.
 
+mod admin;
 mod inbox;
 mod login;
 mod ticket;
@@ -15,4 +16,30 @@ pub fn routes() -> Router<AppState> {
         .route("/staf", get(inbox::page))
         .route("/staf/aduan/{id}", get(ticket::page))
         .route("/staf/aduan/{id}/{action}", post(ticket::act))
+        .route("/admin", get(admin::region_page))
+        .route("/admin/wilayah", post(admin::region_save))
+        .route(
+            "/admin/opd",
+            get(admin::agencies_page).post(admin::agency_create),
+        )
+        .route(
+            "/admin/opd/{id}",
+            get(admin::agency_page).post(admin::agency_save),
+        )
+        .route(
+            "/admin/jabatan",
+            get(admin::positions_page).post(admin::position_create),
+        )
+        .route(
+            "/admin/pengguna",
+            get(admin::users_page).post(admin::user_create),
+        )
+        .route(
+            "/admin/pengguna/{id}",
+            get(admin::user_page).post(admin::user_save),
+        )
+        .route(
+            "/admin/kategori",
+            get(admin::categories_page).post(admin::category_save),
+        )
 }
