@@ -45,7 +45,7 @@ impl ApiError {
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "Akses ditolak",
-                "aduan ini di luar wewenang Anda".into(),
+                "data ini di luar wewenang Anda".into(),
             ),
             ApiError::NotFound => (
                 StatusCode::NOT_FOUND,

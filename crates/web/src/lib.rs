@@ -16,11 +16,13 @@ pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::future::Future;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().max_body_bytes;
@@ -31,9 +33,22 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(record_request))
         // Rejects cross-site form posts by Sec-Fetch-Site / Origin (browsers send them; API
         // clients and gateways do not, and the API authenticates by bearer token, not cookie).
         .layer(CsrfLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -66,6 +81,27 @@ async fn health(state: axum::extract::State<AppState>) -> axum::response::Respon
                 .into_response()
         }
     }
+}
+
+/// Counts requests and their latency per route pattern and status for `/metrics`.
+async fn record_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("route", route), ("method", method), ("status", status)];
+    metrics::counter!("balai_http_requests_total", &labels).increment(1);
+    metrics::histogram!("balai_http_request_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
 }
 
 async fn metrics() -> String {

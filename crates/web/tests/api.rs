@@ -30,6 +30,10 @@ async fn health_reports_the_backend() {
         assert_eq!(body["database"], app.db.backend().as_str());
         let metrics = app.client.get(app.at("/metrics")).send().await.unwrap();
         assert_eq!(metrics.status(), 200);
+        assert_eq!(metrics.headers()["x-frame-options"], "DENY");
+        assert_eq!(metrics.headers()["x-content-type-options"], "nosniff");
+        let text = metrics.text().await.unwrap();
+        assert!(text.contains("balai_http_requests_total"), "{text}");
     }
 }
 
