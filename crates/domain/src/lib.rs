@@ -3,6 +3,7 @@
 
 pub mod intake;
 pub mod phone;
+pub mod sms;
 pub mod ticket;
 pub mod timeline;
 pub mod tracking;

@@ -82,6 +82,16 @@ pub async fn ensure_agencies(db: &Db, count: usize) -> Result<Vec<(i64, String)>
         .collect())
 }
 
+/// SQLite's lookup of a numbered parameter's name is linear, which makes `$N` quadratic in a
+/// statement with thousands of parameters; anonymous `?` are bound in order instead.
+fn placeholder(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        "?".to_string()
+    } else {
+        format!("${n}")
+    }
+}
+
 /// A valid, unique tracking code for the `n`-th seeded ticket of a run: three random characters
 /// for the run, seven for the counter.
 fn seeded_tracking_code(run_tag: &str, n: usize) -> String {
@@ -111,6 +121,7 @@ pub async fn seed_tickets(
     let run_tag: String = domain::TrackingCode::generate().to_string()[..3].to_string();
     let mut done = 0usize;
     let mut rng = rand::rng();
+    let sqlite = matches!(db, Db::Sqlite { .. });
     while done < count {
         let in_tx = ROWS_PER_TRANSACTION.min(count - done);
         let mut tx = db.begin().await?;
@@ -166,32 +177,18 @@ pub async fn seed_tickets(
                     ticket_sql.push(',');
                     event_sql.push(',');
                 }
-                let b = r * 14;
-                let p: Vec<String> = (1..=14).map(|k| format!("${}", b + k)).collect();
+                let b = r * 15;
+                let p: Vec<String> = (1..=15).map(|k| placeholder(sqlite, b + k)).collect();
                 ticket_sql.push_str(&format!(
-                    "({},{},{},{},{},{},{},{},{},{},FALSE,FALSE,{},{},{},{},1,{})",
-                    p[0],
-                    p[1],
-                    p[2],
-                    p[3],
-                    p[4],
-                    p[5],
-                    p[6],
-                    p[7],
-                    p[8],
-                    p[9],
-                    p[10],
-                    p[10],
-                    p[11],
-                    p[12],
-                    p[13]
+                    "({},FALSE,FALSE,{},1,{})",
+                    p[..10].join(","),
+                    p[10..14].join(","),
+                    p[14]
                 ));
-                let e = r * 3;
+                let e: Vec<String> = (1..=3).map(|k| placeholder(sqlite, r * 3 + k)).collect();
                 event_sql.push_str(&format!(
-                    "(${}, 1, 'received', NULL, TRUE, '', '{{}}', ${}, '', ${})",
-                    e + 1,
-                    e + 2,
-                    e + 3
+                    "({}, 1, 'received', NULL, TRUE, '', '{{}}', {}, '', {})",
+                    e[0], e[1], e[2]
                 ));
                 let phone = format!("+62812{:08}", rng.random_range(0..100_000_000));
                 tickets.push((
@@ -205,7 +202,7 @@ pub async fn seed_tickets(
                     q = q.bind(*id).bind(tracking.clone()).bind(register.clone()).bind(*agency_id)
                         .bind(CATEGORIES[n % CATEGORIES.len()]).bind(CHANNELS[n % CHANNELS.len()])
                         .bind(*status).bind(text.clone()).bind(format!("Warga {n}")).bind(phone.clone())
-                        .bind(*received).bind(*answered).bind(*received + crate::tickets::DEFAULT_DUE_MS)
+                        .bind(*received).bind(*received).bind(*answered).bind(*received + crate::tickets::DEFAULT_DUE_MS)
                         .bind(hash.clone());
                 }
                 q.execute(x).await?.rows_affected()
