@@ -113,7 +113,7 @@ impl Db {
             .create_if_missing(true)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-32000")
+            .pragma("cache_size", "-16000")
             .pragma("temp_store", "memory");
         let options = if memory {
             options
@@ -132,8 +132,13 @@ impl Db {
             write.clone()
         } else {
             SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options.read_only(true).create_if_missing(false))
+                .max_connections(4)
+                .connect_with(
+                    options
+                        .read_only(true)
+                        .create_if_missing(false)
+                        .pragma("cache_size", "-8000"),
+                )
                 .await?
         };
         Ok(Db::Sqlite { read, write })

@@ -49,12 +49,23 @@ impl Ticket {
     }
 }
 
-const TICKET_SELECT: &str = "SELECT t.id, t.tracking_code, t.register_number, t.agency_id, a.code AS agency_code,
+macro_rules! ticket_columns {
+    () => {
+        "SELECT t.id, t.tracking_code, t.register_number, t.agency_id, a.code AS agency_code,
     a.name AS agency_name, t.category, t.channel, t.status, t.text, t.reporter_name, t.reporter_phone,
     t.reporter_email, t.anonymous, t.confidential, t.address, t.lat, t.long, t.assignee_id,
     u.full_name AS assignee_name, t.received_at, t.updated_at, t.answered_at, t.closed_at, t.due_at,
-    t.decline_reason
-    FROM tickets t LEFT JOIN agencies a ON a.id = t.agency_id LEFT JOIN users u ON u.id = t.assignee_id";
+    t.decline_reason"
+    };
+}
+macro_rules! ticket_joins {
+    () => {
+        "LEFT JOIN agencies a ON a.id = t.agency_id LEFT JOIN users u ON u.id = t.assignee_id"
+    };
+}
+const TICKET_COLUMNS: &str = ticket_columns!();
+const TICKET_JOINS: &str = ticket_joins!();
+const TICKET_SELECT: &str = concat!(ticket_columns!(), " FROM tickets t ", ticket_joins!());
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Event {
@@ -502,13 +513,20 @@ impl Db {
                 "t.due_at < {now} AND t.status IN ('received', 'open')"
             ));
         }
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // A search lists matches in order of arrival (id), so that the full-text index can be
+        // walked in order and stop after one page instead of sorting every match by date.
+        let search = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let mut from = format!("FROM tickets t {TICKET_JOINS}");
+        let mut order_key = "t.id";
+        if let Some(q) = search {
             match self {
                 Db::Sqlite { .. } => {
                     let p = bind(Param::S(fts5_query(q)), &mut params);
-                    clauses.push(format!(
-                        "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {p})"
-                    ));
+                    from = format!(
+                        "FROM tickets_fts f JOIN tickets t ON t.id = f.rowid {TICKET_JOINS}"
+                    );
+                    order_key = "f.rowid";
+                    clauses.push(format!("tickets_fts MATCH {p}"));
                 }
                 Db::Pg(_) => {
                     let p = bind(Param::S(q.to_string()), &mut params);
@@ -522,11 +540,15 @@ impl Db {
             ("<", "DESC")
         };
         if let Some(cursor) = filter.cursor {
-            let at = bind(Param::I(cursor.received_at), &mut params);
             let id = bind(Param::I(cursor.id), &mut params);
-            clauses.push(format!(
-                "(t.received_at {cmp} {at} OR (t.received_at = {at} AND t.id {cmp} {id}))"
-            ));
+            if search.is_some() {
+                clauses.push(format!("{order_key} {cmp} {id}"));
+            } else {
+                let at = bind(Param::I(cursor.received_at), &mut params);
+                clauses.push(format!(
+                    "(t.received_at {cmp} {at} OR (t.received_at = {at} AND t.id {cmp} {id}))"
+                ));
+            }
         }
         let limit = filter.limit.clamp(1, 200);
         let where_sql = if clauses.is_empty() {
@@ -534,8 +556,13 @@ impl Db {
         } else {
             format!(" WHERE {}", clauses.join(" AND "))
         };
+        let order = if search.is_some() {
+            format!("{order_key} {dir}")
+        } else {
+            format!("t.received_at {dir}, t.id {dir}")
+        };
         let sql = format!(
-            "{TICKET_SELECT}{where_sql} ORDER BY t.received_at {dir}, t.id {dir} LIMIT {}",
+            "{TICKET_COLUMNS} {from}{where_sql} ORDER BY {order} LIMIT {}",
             limit + 1
         );
         let mut conn = self.conn().await?;

@@ -565,6 +565,31 @@ async fn list_filters_search_and_cursor_pagination() {
             }
         }
         assert_eq!(seen.len(), 8);
+
+        let mut found = Vec::new();
+        let mut query = "?q=trotoar&limit=3".to_string();
+        loop {
+            let body: Value = get(&query).await.json().await.unwrap();
+            found.extend(
+                body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_i64().unwrap()),
+            );
+            match body["next_cursor"].as_str() {
+                Some(cursor) => query = format!("?q=trotoar&limit=3&cursor={cursor}"),
+                None => break,
+            }
+        }
+        let mut expected = found.clone();
+        expected.sort_by(|a, b| b.cmp(a));
+        expected.dedup();
+        assert_eq!(
+            (found.len(), &found),
+            (7, &expected),
+            "search pages newest first, each once"
+        );
         let mut sorted = seen.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(seen, sorted, "newest first, each once");
