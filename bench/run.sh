@@ -39,3 +39,5 @@ echo "RSS after inbox load: $(rss)"
 echo "== public intake, max throughput (60 s)"
 wrk -t2 -c32 -d60s -s bench/intake.lua "$base" | grep RESULT
 echo "RSS after intake load: $(rss)"
+echo "== public intake paced at 200/s (30 s)"
+python3 bench/paced.py "http://127.0.0.1:$port" 200 30

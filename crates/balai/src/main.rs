@@ -225,6 +225,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             })
             .await?;
+            db.analyze().await?;
             println!(
                 "seeded {tickets} tickets over {} agencies in {:.1} s",
                 targets.len(),

@@ -189,6 +189,13 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics (after bulk loads).
+    pub async fn analyze(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        run!(&mut tx.c(), x => sqlx::query("ANALYZE").execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite { read, write } => {

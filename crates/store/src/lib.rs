@@ -7,6 +7,7 @@ pub mod bulk;
 mod db;
 pub mod messages;
 pub mod org;
+pub mod sms;
 pub mod testing;
 pub mod tickets;
 

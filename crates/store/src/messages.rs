@@ -19,6 +19,12 @@ pub struct Message {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    pub kind: String,
+    pub gateway: Option<String>,
+    pub gateway_ref: Option<String>,
+    pub segments: i64,
+    pub dlr_status: Option<String>,
+    pub dlr_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,7 +38,7 @@ pub struct OutgoingMessage {
 pub const MAX_ATTEMPTS: i64 = 8;
 const LEASE_MS: i64 = 60_000;
 
-const MESSAGE_COLUMNS: &str = "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at";
+const MESSAGE_COLUMNS: &str = "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at, kind, gateway, gateway_ref, segments, dlr_status, dlr_at";
 
 /// The message that carries an answer back on the reporter's channel: SMS for SMS tickets,
 /// email for other tickets that gave an address. `None` when there is no way to reach them
@@ -43,13 +49,14 @@ pub fn answer_message(
     phone: Option<String>,
     tracking_code: &str,
     answer: &str,
+    sms_template: &str,
 ) -> Option<OutgoingMessage> {
     if channel == "sms" {
         return phone.map(|recipient| OutgoingMessage {
             channel: "sms",
             recipient,
             subject: String::new(),
-            body: format!("Jawaban aduan {tracking_code}: {answer}"),
+            body: crate::sms::fill(sms_template, &[("code", tracking_code), ("answer", answer)]),
         });
     }
     email.map(|recipient| OutgoingMessage {
@@ -63,17 +70,27 @@ pub fn answer_message(
     })
 }
 
-pub(crate) async fn enqueue(
+/// Queues a message; `kind` says why it is sent (answer, ack, autoreply, help, status), and
+/// `gateway` which SMS gateway should carry it (the one the citizen wrote through).
+pub(crate) async fn enqueue_kind(
     c: &mut C<'_>,
     ticket_id: Option<i64>,
     message: &OutgoingMessage,
+    kind: &str,
+    gateway: Option<&str>,
     now: i64,
 ) -> Result<i64> {
+    let segments = if message.channel == "sms" {
+        domain::sms::segment(&message.body).segments() as i64
+    } else {
+        1
+    };
     Ok(run!(c, x => sqlx::query_scalar(
-        "INSERT INTO messages (ticket_id, direction, channel, recipient, subject, body, status, created_at, next_attempt_at)
-         VALUES ($1, 'out', $2, $3, $4, $5, 'pending', $6, $6) RETURNING id"
+        "INSERT INTO messages (ticket_id, direction, channel, recipient, subject, body, status, created_at,
+            next_attempt_at, kind, gateway, segments)
+         VALUES ($1, 'out', $2, $3, $4, $5, 'pending', $6, $6, $7, $8, $9) RETURNING id"
     ).bind(ticket_id).bind(message.channel).bind(&message.recipient).bind(&message.subject).bind(&message.body)
-        .bind(now).fetch_one(x).await?))
+        .bind(now).bind(kind).bind(gateway).bind(segments).fetch_one(x).await?))
 }
 
 impl Db {
@@ -146,6 +163,15 @@ impl Db {
         run!(&mut tx.c(), x => sqlx::query(
             "UPDATE messages SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4, lease_until = NULL WHERE id = $5"
         ).bind(status).bind(attempts).bind(error).bind(now_ms() + backoff).bind(id).execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+
+    /// Gives up on a message the gateway refused for good.
+    pub async fn mark_message_failed(&self, id: i64, error: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        run!(&mut tx.c(), x => sqlx::query(
+            "UPDATE messages SET status = 'failed', attempts = attempts + 1, last_error = $1, lease_until = NULL WHERE id = $2"
+        ).bind(error).bind(id).execute(x).await?.rows_affected());
         tx.commit().await
     }
 

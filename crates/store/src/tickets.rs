@@ -275,6 +275,66 @@ async fn next_register_value(c: &mut C<'_>, scope: &str, year: i32) -> Result<i6
     ).bind(scope).bind(year as i64).fetch_one(x).await?))
 }
 
+/// Stores a new ticket and its `received` event on the caller's transaction.
+pub(crate) async fn insert_ticket(c: &mut C<'_>, new: &NewTicket) -> Result<Created> {
+    let intake = &new.intake;
+    let target: Option<(i64, String)> = match &intake.agency_code {
+        Some(code) => Some(
+            run!(c, x => sqlx::query_as("SELECT id, code FROM agencies WHERE code = $1 AND active")
+                .bind(code).fetch_optional(x).await?)
+            .ok_or_else(|| StoreError::Invalid(format!("OPD tidak dikenal: {code}")))?,
+        ),
+        None => None,
+    };
+    let register_scope = match &target {
+        Some((_, code)) => code.clone(),
+        None => run!(c, x => sqlx::query_scalar::<_, String>(
+            "SELECT code FROM agencies WHERE kind = 'secretariat' ORDER BY id LIMIT 1"
+        ).fetch_optional(x).await?)
+        .unwrap_or_else(|| "SETDA".to_string()),
+    };
+    let year = year_of(new.received_at);
+    let sequence = next_register_value(c, &register_scope, year).await?;
+    let register_number = domain::register_number(&register_scope, year, sequence);
+    let tracking_code = TrackingCode::generate().to_string();
+    let status = if target.is_some() {
+        TicketStatus::Open
+    } else {
+        TicketStatus::Received
+    };
+    let id: i64 = run!(c, x => sqlx::query_scalar(
+        "INSERT INTO tickets (tracking_code, register_number, agency_id, category, channel, status, text,
+            reporter_name, reporter_phone, reporter_email, anonymous, confidential, address, lat, long,
+            received_at, updated_at, due_at, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)
+         RETURNING id"
+    ).bind(&tracking_code).bind(&register_number).bind(target.as_ref().map(|t| t.0)).bind(&intake.category)
+        .bind(new.channel.as_str()).bind(status.as_str()).bind(&intake.text).bind(&intake.reporter_name)
+        .bind(intake.reporter_phone.as_ref().map(|p| p.to_string())).bind(&intake.reporter_email)
+        .bind(intake.anonymous).bind(intake.confidential).bind(&intake.address).bind(intake.lat).bind(intake.long)
+        .bind(new.received_at).bind(new.received_at + DEFAULT_DUE_MS).bind(&new.idempotency_key)
+        .fetch_one(x).await?);
+    let payload =
+        serde_json::json!({ "channel": new.channel.as_str(), "agency_code": intake.agency_code });
+    append_event(
+        c,
+        id,
+        EventKind::Received,
+        None,
+        "",
+        &payload,
+        new.received_at,
+    )
+    .await?;
+    Ok(Created {
+        id,
+        tracking_code,
+        register_number,
+        status: status.as_str().to_string(),
+        replayed: false,
+    })
+}
+
 fn year_of(ms: i64) -> i32 {
     use chrono::Datelike;
     chrono::DateTime::from_timestamp_millis(ms)
@@ -321,66 +381,12 @@ impl Db {
     }
 
     async fn insert_ticket(&self, new: &NewTicket) -> Result<Created> {
-        let intake = &new.intake;
         let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let target: Option<(i64, String)> = match &intake.agency_code {
-            Some(code) => Some(
-                run!(&mut c, x => sqlx::query_as("SELECT id, code FROM agencies WHERE code = $1 AND active")
-                    .bind(code).fetch_optional(x).await?)
-                .ok_or_else(|| StoreError::Invalid(format!("OPD tidak dikenal: {code}")))?,
-            ),
-            None => None,
-        };
-        let register_scope = match &target {
-            Some((_, code)) => code.clone(),
-            None => run!(&mut c, x => sqlx::query_scalar::<_, String>(
-                "SELECT code FROM agencies WHERE kind = 'secretariat' ORDER BY id LIMIT 1"
-            ).fetch_optional(x).await?)
-            .unwrap_or_else(|| "SETDA".to_string()),
-        };
-        let year = year_of(new.received_at);
-        let sequence = next_register_value(&mut c, &register_scope, year).await?;
-        let register_number = domain::register_number(&register_scope, year, sequence);
-        let tracking_code = TrackingCode::generate().to_string();
-        let status = if target.is_some() {
-            TicketStatus::Open
-        } else {
-            TicketStatus::Received
-        };
-        let id: i64 = run!(&mut c, x => sqlx::query_scalar(
-            "INSERT INTO tickets (tracking_code, register_number, agency_id, category, channel, status, text,
-                reporter_name, reporter_phone, reporter_email, anonymous, confidential, address, lat, long,
-                received_at, updated_at, due_at, idempotency_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)
-             RETURNING id"
-        ).bind(&tracking_code).bind(&register_number).bind(target.as_ref().map(|t| t.0)).bind(&intake.category)
-            .bind(new.channel.as_str()).bind(status.as_str()).bind(&intake.text).bind(&intake.reporter_name)
-            .bind(intake.reporter_phone.as_ref().map(|p| p.to_string())).bind(&intake.reporter_email)
-            .bind(intake.anonymous).bind(intake.confidential).bind(&intake.address).bind(intake.lat).bind(intake.long)
-            .bind(new.received_at).bind(new.received_at + DEFAULT_DUE_MS).bind(&new.idempotency_key)
-            .fetch_one(x).await?);
-        let payload = serde_json::json!({ "channel": new.channel.as_str(), "agency_code": intake.agency_code });
-        append_event(
-            &mut c,
-            id,
-            EventKind::Received,
-            None,
-            "",
-            &payload,
-            new.received_at,
-        )
-        .await?;
+        let created = insert_ticket(&mut tx.c(), new).await?;
         tx.commit().await?;
         metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())
             .increment(1);
-        Ok(Created {
-            id,
-            tracking_code,
-            register_number,
-            status: status.as_str().to_string(),
-            replayed: false,
-        })
+        Ok(created)
     }
 
     /// A ticket the actor may see; `Forbidden` when it exists outside their scope.
@@ -473,7 +479,7 @@ impl Db {
         }
         if let Some(code) = &filter.agency_code {
             clauses.push(format!(
-                "a.code = {}",
+                "t.agency_id = (SELECT id FROM agencies WHERE code = {})",
                 bind(Param::S(code.clone()), &mut params)
             ));
         }
@@ -721,15 +727,29 @@ impl Db {
                     now,
                 )
                 .await?;
+                let sms_template = crate::sms::template(&mut c, "answer").await?;
                 let reply = crate::messages::answer_message(
                     &channel,
                     reporter_email,
                     reporter_phone,
                     &tracking_code,
                     body,
+                    &sms_template,
                 );
                 if let Some(reply) = reply {
-                    crate::messages::enqueue(&mut c, Some(ticket_id), &reply, now).await?;
+                    // An SMS answer leaves through the gateway the citizen wrote to.
+                    let gateway: Option<String> = run!(&mut c, x => sqlx::query_scalar(
+                        "SELECT gateway FROM inbound_messages WHERE ticket_id = $1 ORDER BY id LIMIT 1"
+                    ).bind(ticket_id).fetch_optional(x).await?);
+                    crate::messages::enqueue_kind(
+                        &mut c,
+                        Some(ticket_id),
+                        &reply,
+                        "answer",
+                        gateway.as_deref(),
+                        now,
+                    )
+                    .await?;
                 }
             }
             ActionInput::Decline {

@@ -1,0 +1,9 @@
+//! SMS gateways: configuration, the adapters that hand messages to a gateway, and the sender
+//! worker that drains the outbox through them with retries and fail-over.
+
+pub mod config;
+pub mod kannel;
+pub mod sender;
+
+pub use config::{GatewayConfig, GatewayKind};
+pub use sender::{Gateways, SendError, Sent};

@@ -1,0 +1,248 @@
+//! SMS intake on SQLite and PostgreSQL.
+
+use domain::Role;
+use store::sms::{InboundSms, SmsRules};
+use store::testing::each_backend;
+use store::tickets::ActionInput;
+use store::{Actor, Db};
+
+fn sms(id: &str, from: &str, text: &str) -> InboundSms {
+    InboundSms {
+        gateway: "kannel".into(),
+        gateway_message_id: id.into(),
+        sender: from.into(),
+        receiver: "1708".into(),
+        text: text.into(),
+        coding: "0".into(),
+        partial: false,
+        received_at: store::now_ms(),
+    }
+}
+
+async fn setup(db: &Db) -> i64 {
+    let dishub = db
+        .create_agency(&store::org::NewAgency {
+            code: "DISHUB".into(),
+            name: "Dinas Perhubungan".into(),
+            kind: "agency".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    db.create_keyword("dishub", dishub, "Lalu lintas, angkutan")
+        .await
+        .unwrap();
+    db.create_keyword("JALAN", dishub, "").await.unwrap();
+    dishub
+}
+
+#[tokio::test]
+async fn keyword_routes_to_the_agency_and_retries_change_nothing() {
+    for db in each_backend().await {
+        setup(&db).await;
+        let rules = SmsRules::default();
+        let first = db
+            .receive_sms(
+                &sms("k-1", "081234567890", "Dishub#lampu  mati di Jl. Merdeka"),
+                &rules,
+            )
+            .await
+            .unwrap();
+        assert_eq!(first.outcome, "ticket");
+        assert_eq!(first.replies.len(), 1);
+        let retry = db
+            .receive_sms(
+                &sms("k-1", "081234567890", "Dishub#lampu  mati di Jl. Merdeka"),
+                &rules,
+            )
+            .await
+            .unwrap();
+        assert_eq!(retry.outcome, "duplicate");
+        assert_eq!(retry.ticket_id, first.ticket_id);
+        assert_eq!(db.count_tickets().await.unwrap(), 1);
+
+        let reader = Actor {
+            user_id: 0,
+            role: Role::Admin,
+            agency_scope: None,
+        };
+        let ticket = db.ticket(&reader, first.ticket_id.unwrap()).await.unwrap();
+        assert_eq!(ticket.agency_code.as_deref(), Some("DISHUB"));
+        assert_eq!(ticket.channel, "sms");
+        assert_eq!(
+            ticket.text, "Dishub#lampu  mati di Jl. Merdeka",
+            "the SMS is kept exactly"
+        );
+        assert_eq!(ticket.reporter_phone.as_deref(), Some("+6281234567890"));
+        let ack = &db.ticket_messages(ticket.id).await.unwrap()[0];
+        assert_eq!(
+            (
+                ack.kind.as_str(),
+                ack.gateway.as_deref(),
+                ack.recipient.as_str()
+            ),
+            ("ack", Some("kannel"), "+6281234567890")
+        );
+        assert!(ack.body.contains(&ticket.tracking_code), "{}", ack.body);
+        assert!(ack.body.contains(&ticket.register_number));
+
+        // The answer goes back through the same gateway.
+        let user = db
+            .create_user(&store::org::NewUser {
+                username: "penghubung".into(),
+                password: "rahasia-sekali".into(),
+                full_name: "Penghubung".into(),
+                role: "liaison_officer".into(),
+                agency_id: ticket.agency_id,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let actor = db.actor_for(&db.user(user).await.unwrap()).await.unwrap();
+        db.apply_action(
+            &actor,
+            ticket.id,
+            &ActionInput::Answer {
+                body: "Lampu diperbaiki hari ini.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let messages = db.ticket_messages(ticket.id).await.unwrap();
+        let answer = messages.iter().find(|m| m.kind == "answer").unwrap();
+        assert_eq!(
+            (answer.channel.as_str(), answer.gateway.as_deref()),
+            ("sms", Some("kannel"))
+        );
+        assert!(answer.body.contains("Lampu diperbaiki hari ini."));
+    }
+}
+
+#[tokio::test]
+async fn unknown_keywords_go_to_triage_with_an_autoreply_and_commands_answer() {
+    for db in each_backend().await {
+        setup(&db).await;
+        let rules = SmsRules::default();
+        let unknown = db
+            .receive_sms(
+                &sms("u-1", "+6281111111111", "halo pak jalan rusak"),
+                &rules,
+            )
+            .await
+            .unwrap();
+        assert_eq!(unknown.outcome, "triage");
+        let reply = &db.outbox(None, 10).await.unwrap()[0];
+        assert_eq!(reply.kind, "autoreply");
+        assert!(
+            reply.body.contains("DISHUB") && reply.body.contains("JALAN"),
+            "{}",
+            reply.body
+        );
+
+        let code = unknown.tracking_code.unwrap();
+        let status = db
+            .receive_sms(
+                &sms(
+                    "u-2",
+                    "+6281111111111",
+                    &format!("cek {}", code.to_lowercase()),
+                ),
+                &rules,
+            )
+            .await
+            .unwrap();
+        assert_eq!(status.outcome, "status");
+        let reply = &db.outbox(None, 10).await.unwrap()[0];
+        assert!(
+            reply.body.contains(&code) && reply.body.contains("Diterima"),
+            "{}",
+            reply.body
+        );
+
+        let help = db
+            .receive_sms(&sms("u-3", "+6281111111111", "INFO"), &rules)
+            .await
+            .unwrap();
+        assert_eq!(help.outcome, "help");
+        let bad = db
+            .receive_sms(&sms("u-4", "+6281111111111", "STATUS ZZZ"), &rules)
+            .await
+            .unwrap();
+        assert_eq!(bad.outcome, "status");
+        assert!(
+            db.outbox(None, 1).await.unwrap()[0]
+                .body
+                .contains("tidak ditemukan")
+        );
+        assert_eq!(
+            db.count_tickets().await.unwrap(),
+            1,
+            "commands create no tickets"
+        );
+    }
+}
+
+#[tokio::test]
+async fn autoreplies_are_limited_and_floods_and_blocked_numbers_are_stored_only() {
+    for db in each_backend().await {
+        setup(&db).await;
+        let rules = SmsRules {
+            autoreplies_per_hour: 3,
+            flood_per_hour: 5,
+            ..SmsRules::default()
+        };
+        let mut replies = 0;
+        for i in 0..7 {
+            let outcome = db
+                .receive_sms(
+                    &sms(&format!("f-{i}"), "0812222222222", "DISHUB macet"),
+                    &rules,
+                )
+                .await
+                .unwrap();
+            replies += outcome.replies.len();
+            let expected = if i < 5 { "ticket" } else { "flood" };
+            assert_eq!(outcome.outcome, expected, "message {i}");
+        }
+        assert_eq!(replies, 3, "autoreplies stop at the hourly limit");
+        assert_eq!(db.count_tickets().await.unwrap(), 5);
+
+        db.block_number("0813 3333 3333", "spam").await.unwrap();
+        let blocked = db
+            .receive_sms(&sms("b-1", "+6281333333333", "DISHUB iklan"), &rules)
+            .await
+            .unwrap();
+        assert_eq!(
+            (blocked.outcome.as_str(), blocked.replies.len()),
+            ("blocked", 0)
+        );
+        assert_eq!(db.count_tickets().await.unwrap(), 5);
+        let stored = db.inbound_messages(Some("081333333333"), 10).await.unwrap();
+        assert_eq!(stored.len(), 1, "blocked messages are still stored");
+        assert_eq!(db.inbound_messages(None, 100).await.unwrap().len(), 8);
+    }
+}
+
+#[tokio::test]
+async fn keywords_are_validated() {
+    for db in each_backend().await {
+        let agency = setup(&db).await;
+        assert!(
+            db.create_keyword("dishub", agency, "").await.is_err(),
+            "duplicate, case-insensitively"
+        );
+        assert!(db.create_keyword("two words", agency, "").await.is_err());
+        assert!(
+            db.create_keyword("cek", agency, "").await.is_err(),
+            "reserved"
+        );
+        let keywords = db.keywords().await.unwrap();
+        assert_eq!(
+            keywords
+                .iter()
+                .map(|k| k.keyword.as_str())
+                .collect::<Vec<_>>(),
+            ["DISHUB", "JALAN"]
+        );
+    }
+}
