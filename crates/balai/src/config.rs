@@ -15,6 +15,51 @@ pub struct Config {
     pub web: WebConfig,
     pub smtp: Option<SmtpConfig>,
     pub workers: WorkersConfig,
+    /// `[[gateway]]` tables: the SMS gateways.
+    pub gateway: Vec<sms::GatewayConfig>,
+    pub sms: SmsConfig,
+}
+
+/// Rules of SMS intake (`[sms]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsConfig {
+    /// Automatic replies per sender per hour (breaks loops with other robots).
+    pub autoreplies_per_hour: i64,
+    /// Messages per sender per hour beyond which they are stored but flagged, not ticketed.
+    pub flood_per_hour: i64,
+    /// Promised answer time shown in the acknowledgement.
+    pub answer_time_text: String,
+    pub status_words: Vec<String>,
+    pub help_words: Vec<String>,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        let reserved = domain::sms::ReservedWords::default();
+        Self {
+            autoreplies_per_hour: 5,
+            flood_per_hour: 30,
+            answer_time_text: "3 jam kerja".into(),
+            status_words: reserved.status,
+            help_words: reserved.help,
+        }
+    }
+}
+
+impl SmsConfig {
+    pub fn rules(&self, region_name: &str) -> store::sms::SmsRules {
+        store::sms::SmsRules {
+            reserved: domain::sms::ReservedWords {
+                status: self.status_words.clone(),
+                help: self.help_words.clone(),
+            },
+            autoreplies_per_hour: self.autoreplies_per_hour,
+            flood_per_hour: self.flood_per_hour,
+            answer_time_text: self.answer_time_text.clone(),
+            region_name: region_name.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -23,6 +68,9 @@ pub struct WorkersConfig {
     /// Send queued email (needs `[smtp]`).
     pub mail: bool,
     pub mail_interval_secs: u64,
+    /// Send queued SMS through the gateways.
+    pub sms: bool,
+    pub sms_interval_ms: u64,
 }
 
 impl Default for WorkersConfig {
@@ -30,6 +78,8 @@ impl Default for WorkersConfig {
         Self {
             mail: true,
             mail_interval_secs: 5,
+            sms: true,
+            sms_interval_ms: 500,
         }
     }
 }
@@ -42,11 +92,21 @@ impl Default for Config {
             web: WebConfig::default(),
             smtp: None,
             workers: WorkersConfig::default(),
+            gateway: Vec::new(),
+            sms: SmsConfig::default(),
         }
     }
 }
 
-const KNOWN_ENV: &[&str] = &["DATABASE_URL", "BIND", "WEB", "SMTP", "WORKERS", "CONFIG"];
+const KNOWN_ENV: &[&str] = &[
+    "DATABASE_URL",
+    "BIND",
+    "WEB",
+    "SMTP",
+    "WORKERS",
+    "SMS",
+    "CONFIG",
+];
 
 impl Config {
     /// Loads the configuration. A missing default `balai.toml` is fine; a named file must exist.
@@ -114,6 +174,11 @@ impl Config {
         }
         if self.web.session_ttl_hours <= 0 || self.web.token_ttl_hours <= 0 {
             return Err("invalid configuration key `web.session_ttl_hours`/`web.token_ttl_hours`: must be positive".into());
+        }
+        sms::config::validate_all(&self.gateway)
+            .map_err(|e| format!("invalid configuration key `gateway`: {e}"))?;
+        if self.sms.autoreplies_per_hour < 0 || self.sms.flood_per_hour < 1 {
+            return Err("invalid configuration key `sms.flood_per_hour`: must be at least 1 (and autoreplies_per_hour not negative)".into());
         }
         if let Some(smtp) = &self.smtp {
             smtp.validate()

@@ -117,6 +117,15 @@ pub async fn run(file: Option<&PathBuf>, bind: String, data_dir: PathBuf) -> any
     };
     config.database_url = format!("sqlite://{}", path.display());
     config.bind = bind;
+    if config.gateway.is_empty() {
+        // The simulated handset page talks to this gateway.
+        config.gateway.push(sms::GatewayConfig {
+            name: "dev".into(),
+            kind: Some(sms::GatewayKind::Dev),
+            default: true,
+            ..Default::default()
+        });
+    }
     config.validate().map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
@@ -133,6 +142,9 @@ fn print_welcome(bind: &str, path: &Path) {
     println!("  Balai demo — Kota Contoh");
     println!("  Situs publik   : http://{bind}/");
     println!("  Masuk petugas  : http://{bind}/masuk");
+    println!(
+        "  Simulasi SMS   : http://{bind}/simulasi-sms  (mis. kirim: DISHUB lampu jalan mati)"
+    );
     println!("  Basis data     : {}", path.display());
     println!("  Kata sandi semua akun demo: {DEMO_PASSWORD}");
     for (username, role) in DEMO_USERS.iter().map(|u| (u.0, u.2)) {
@@ -217,10 +229,24 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
                 mechanism: format!("Aduan untuk {name} ditangani Pejabat Penghubung dan dijawab paling lambat 5 hari kerja."),
             })
             .await?;
+        let keyword = code.split('-').next().unwrap_or(code);
+        db.create_keyword(keyword, id, &format!("Aduan untuk {name}"))
+            .await?;
         let head = db
             .create_position(id, &format!("Kepala {name}"), None)
             .await?;
         db.create_position(id, "Pejabat Penghubung", Some(head))
+            .await?;
+    }
+    for (alias, code) in [
+        ("JALAN", "DPUPR"),
+        ("SAMPAH", "DLH"),
+        ("SEKOLAH", "DISDIK"),
+        ("PUSKESMAS", "DINKES"),
+        ("ANGKOT", "DISHUB"),
+    ] {
+        let agency = db.agency_by_code(code).await?;
+        db.create_keyword(alias, agency.id, &format!("Alias untuk {}", agency.name))
             .await?;
     }
     let mut actors = std::collections::HashMap::new();

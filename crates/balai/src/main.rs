@@ -137,7 +137,25 @@ pub async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let state = web::AppState::new(db.clone(), config.web.clone(), config.smtp.clone());
+    let gateways = std::sync::Arc::new(
+        sms::Gateways::new(config.gateway.clone()).map_err(anyhow::Error::msg)?,
+    );
+    if config.workers.sms && !config.gateway.is_empty() {
+        let interval = Duration::from_millis(config.workers.sms_interval_ms.max(50));
+        workers.push(tokio::spawn(gateways.clone().run_worker(
+            db.clone(),
+            interval,
+            stop_rx.clone(),
+        )));
+    }
+    let region = db.region().await?.name;
+    let state = web::AppState::with_sms(
+        db.clone(),
+        config.web.clone(),
+        config.smtp.clone(),
+        gateways,
+        config.sms.rules(&region),
+    );
     tracing::info!(
         "Balai listening on http://{} ({})",
         config.bind,

@@ -39,6 +39,14 @@ impl Gateways {
         Ok(Self { configs, http })
     }
 
+    /// No gateways: SMS stay pending in the outbox.
+    pub fn none() -> Self {
+        Self {
+            configs: Vec::new(),
+            http: reqwest::Client::new(),
+        }
+    }
+
     pub fn configs(&self) -> &[GatewayConfig] {
         &self.configs
     }

@@ -103,6 +103,18 @@ impl Db {
         )
     }
 
+    /// Outgoing messages to one recipient, newest first.
+    pub async fn messages_to(&self, recipient: &str, limit: i64) -> Result<Vec<Message>> {
+        let mut conn = self.conn().await?;
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE direction = 'out' AND recipient = $1 ORDER BY id DESC LIMIT $2"
+        );
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql))
+            .bind(recipient).bind(limit).fetch_all(x).await?),
+        )
+    }
+
     pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<Message>> {
         let mut conn = self.conn().await?;
         let sql = format!(

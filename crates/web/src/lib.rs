@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 mod error;
 mod extract;
+mod gateway;
 pub mod mail;
 mod public;
 mod staff;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(public::routes())
         .merge(staff::routes())
+        .merge(gateway::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(record_request))

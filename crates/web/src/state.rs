@@ -38,6 +38,8 @@ struct Inner {
     db: Db,
     config: WebConfig,
     smtp: Option<SmtpConfig>,
+    gateways: Arc<sms::Gateways>,
+    sms_rules: store::sms::SmsRules,
     login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     catalog: RwLock<Option<(Instant, Arc<Catalog>)>>,
@@ -63,6 +65,24 @@ pub fn prometheus() -> &'static PrometheusHandle {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, smtp: Option<SmtpConfig>) -> Self {
+        let no_gateways = Arc::new(sms::Gateways::none());
+        Self::with_sms(
+            db,
+            config,
+            smtp,
+            no_gateways,
+            store::sms::SmsRules::default(),
+        )
+    }
+
+    /// State with SMS gateways and the rules of SMS intake.
+    pub fn with_sms(
+        db: Db,
+        config: WebConfig,
+        smtp: Option<SmtpConfig>,
+        gateways: Arc<sms::Gateways>,
+        sms_rules: store::sms::SmsRules,
+    ) -> Self {
         prometheus();
         let intake_limiter = (config.intake_per_minute > 0)
             .then(|| RateLimiter::keyed(per_minute(config.intake_per_minute)));
@@ -72,8 +92,18 @@ impl AppState {
             db,
             config,
             smtp,
+            gateways,
+            sms_rules,
             catalog: RwLock::new(None),
         }))
+    }
+
+    pub fn gateways(&self) -> &sms::Gateways {
+        &self.0.gateways
+    }
+
+    pub fn sms_rules(&self) -> &store::sms::SmsRules {
+        &self.0.sms_rules
     }
 
     pub fn db(&self) -> &Db {

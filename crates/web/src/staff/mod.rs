@@ -2,6 +2,7 @@
 
 mod admin;
 mod inbox;
+pub(crate) use inbox::urlencode;
 mod login;
 mod ticket;
 
