@@ -135,3 +135,20 @@ pub async fn post_ticket_direct(db: &Db, email: &str) -> store::tickets::Created
     };
     db.create_ticket(&new).await.unwrap()
 }
+
+impl TestApp {
+    /// Wraps a server started by a test with its own state.
+    pub fn from_parts(
+        url: String,
+        db: Db,
+        client: reqwest::Client,
+        shutdown: tokio::sync::oneshot::Sender<()>,
+    ) -> TestApp {
+        TestApp {
+            url,
+            db,
+            client,
+            _shutdown: shutdown,
+        }
+    }
+}
