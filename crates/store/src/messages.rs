@@ -196,3 +196,143 @@ impl Db {
         tx.commit().await
     }
 }
+
+/// Filters of the staff outbox page. All optional; `limit` is clamped to 1..=200.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxFilter {
+    /// `pending`, `sent`, `delivered` or `failed`.
+    pub status: Option<String>,
+    /// `sms` or `email`.
+    pub channel: Option<String>,
+    pub gateway: Option<String>,
+    /// Only the messages of one ticket.
+    pub ticket_id: Option<i64>,
+    /// Created at or after (ms).
+    pub from_ms: Option<i64>,
+    /// Created before (ms).
+    pub to_ms: Option<i64>,
+    /// `None`: every message. `Some(ids)`: only messages of tickets of these agencies (messages
+    /// without a ticket, such as help replies, are left out).
+    pub agency_scope: Option<Vec<i64>>,
+    /// The next page: messages with an id below this one.
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// An outbox message with the ticket it belongs to.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OutboxEntry {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub message: Message,
+    pub register_number: Option<String>,
+    pub agency_id: Option<i64>,
+}
+
+/// One page of the outbox, newest first; `next_before` is the cursor of the next page.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxPage {
+    pub items: Vec<OutboxEntry>,
+    pub next_before: Option<i64>,
+}
+
+const OUTBOX_ENTRY_COLUMNS: &str = "m.id, m.ticket_id, m.direction, m.channel, m.recipient, m.subject, m.body, m.status, m.attempts, m.last_error, m.created_at, m.sent_at, m.kind, m.gateway, m.gateway_ref, m.segments, m.dlr_status, m.dlr_at, t.register_number, t.agency_id";
+
+enum OutboxParam {
+    I(i64),
+    S(String),
+}
+
+impl Db {
+    /// Outgoing messages with filters, a scope and id-cursor pagination (newest first).
+    pub async fn outbox_page(&self, filter: &OutboxFilter) -> Result<OutboxPage> {
+        let mut clauses: Vec<String> = vec!["m.direction = 'out'".into()];
+        let mut params: Vec<OutboxParam> = Vec::new();
+        let bind = |p: OutboxParam, params: &mut Vec<OutboxParam>| {
+            params.push(p);
+            format!("${}", params.len())
+        };
+        if let Some(scope) = &filter.agency_scope {
+            if scope.is_empty() {
+                clauses.push("1 = 0".into());
+            } else {
+                let ids: Vec<String> = scope.iter().map(i64::to_string).collect();
+                clauses.push(format!("t.agency_id IN ({})", ids.join(",")));
+            }
+        }
+        if let Some(status) = &filter.status {
+            let p = bind(OutboxParam::S(status.clone()), &mut params);
+            clauses.push(format!("m.status = {p}"));
+        }
+        if let Some(channel) = &filter.channel {
+            let p = bind(OutboxParam::S(channel.clone()), &mut params);
+            clauses.push(format!("m.channel = {p}"));
+        }
+        if let Some(gateway) = &filter.gateway {
+            let p = bind(OutboxParam::S(gateway.clone()), &mut params);
+            clauses.push(format!("m.gateway = {p}"));
+        }
+        if let Some(ticket) = filter.ticket_id {
+            let p = bind(OutboxParam::I(ticket), &mut params);
+            clauses.push(format!("m.ticket_id = {p}"));
+        }
+        if let Some(from) = filter.from_ms {
+            let p = bind(OutboxParam::I(from), &mut params);
+            clauses.push(format!("m.created_at >= {p}"));
+        }
+        if let Some(to) = filter.to_ms {
+            let p = bind(OutboxParam::I(to), &mut params);
+            clauses.push(format!("m.created_at < {p}"));
+        }
+        if let Some(before) = filter.before_id {
+            let p = bind(OutboxParam::I(before), &mut params);
+            clauses.push(format!("m.id < {p}"));
+        }
+        let limit = filter.limit.clamp(1, 200);
+        let sql = format!(
+            "SELECT {OUTBOX_ENTRY_COLUMNS} FROM messages m LEFT JOIN tickets t ON t.id = m.ticket_id
+             WHERE {} ORDER BY m.id DESC LIMIT {}",
+            clauses.join(" AND "),
+            limit + 1
+        );
+        let mut conn = self.conn().await?;
+        let mut items: Vec<OutboxEntry> = run!(&mut conn.c(), x => {
+            let mut query = sqlx::query_as::<_, OutboxEntry>(sqlx::AssertSqlSafe(sql));
+            for p in &params {
+                query = match p {
+                    OutboxParam::I(v) => query.bind(*v),
+                    OutboxParam::S(s) => query.bind(s.clone()),
+                };
+            }
+            query.fetch_all(x).await?
+        });
+        let next_before = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|e| e.message.id)
+        } else {
+            None
+        };
+        Ok(OutboxPage { items, next_before })
+    }
+
+    /// One outgoing message with its ticket's register number and agency (for scope checks).
+    pub async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>> {
+        let mut conn = self.conn().await?;
+        let sql = format!(
+            "SELECT {OUTBOX_ENTRY_COLUMNS} FROM messages m LEFT JOIN tickets t ON t.id = m.ticket_id
+             WHERE m.id = $1 AND m.direction = 'out'"
+        );
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, OutboxEntry>(sqlx::AssertSqlSafe(sql))
+            .bind(id).fetch_optional(x).await?),
+        )
+    }
+
+    /// The gateways that have carried (or are to carry) outgoing messages, for a filter.
+    pub async fn outbox_gateways(&self) -> Result<Vec<String>> {
+        let mut conn = self.conn().await?;
+        Ok(run!(&mut conn.c(), x => sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT gateway FROM messages WHERE direction = 'out' AND gateway IS NOT NULL ORDER BY gateway"
+        ).fetch_all(x).await?))
+    }
+}

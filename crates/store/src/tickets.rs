@@ -557,31 +557,65 @@ impl Db {
             }
         }
         let limit = filter.limit.clamp(1, 200);
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
         let order = if search.is_some() {
             format!("{order_key} {dir}")
         } else {
             format!("t.received_at {dir}, t.id {dir}")
         };
-        let sql = format!(
-            "{TICKET_COLUMNS} {from}{where_sql} ORDER BY {order} LIMIT {}",
-            limit + 1
-        );
+        // PostgreSQL cannot read a GIN index in id order: for a search it either walks the
+        // primary key testing every ticket or sorts every match. Bounding the ids to a window
+        // next to the page's start lets it combine both indexes cheaply; the window widens
+        // until the page is full or covers everything.
+        let windows: &[i64] = if search.is_some() && matches!(self, Db::Pg(_)) {
+            &[20_000, 200_000, 2_000_000, i64::MAX]
+        } else {
+            &[i64::MAX]
+        };
+        let start = match (filter.cursor, filter.oldest_first) {
+            _ if windows.len() == 1 => 0,
+            (Some(c), _) => c.id,
+            (None, false) => self.max_ticket_id().await? + 1,
+            (None, true) => 0,
+        };
         let mut conn = self.conn().await?;
-        let mut items: Vec<Ticket> = run!(&mut conn.c(), x => {
-            let mut query = sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql));
-            for p in &params {
-                query = match p {
-                    Param::I(v) => query.bind(*v),
-                    Param::S(s) => query.bind(s.clone()),
+        let mut items: Vec<Ticket> = Vec::new();
+        for &window in windows {
+            let mut window_clauses = clauses.clone();
+            if window != i64::MAX {
+                let bound = if filter.oldest_first {
+                    start.saturating_add(window)
+                } else {
+                    start.saturating_sub(window)
                 };
+                window_clauses.push(if filter.oldest_first {
+                    format!("t.id <= {bound}")
+                } else {
+                    format!("t.id >= {bound}")
+                });
             }
-            query.fetch_all(x).await?
-        });
+            let where_sql = if window_clauses.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {}", window_clauses.join(" AND "))
+            };
+            let sql = format!(
+                "{TICKET_COLUMNS} {from}{where_sql} ORDER BY {order} LIMIT {}",
+                limit + 1
+            );
+            items = run!(&mut conn.c(), x => {
+                let mut query = sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql));
+                for p in &params {
+                    query = match p {
+                        Param::I(v) => query.bind(*v),
+                        Param::S(s) => query.bind(s.clone()),
+                    };
+                }
+                query.fetch_all(x).await?
+            });
+            if items.len() as i64 > limit {
+                break;
+            }
+        }
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|t| Cursor {
@@ -830,6 +864,13 @@ impl Db {
         run!(&mut conn.c(), x => sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql))
             .bind(id).fetch_optional(x).await?)
         .ok_or(StoreError::NotFound)
+    }
+
+    async fn max_ticket_id(&self) -> Result<i64> {
+        let mut conn = self.conn().await?;
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM tickets").fetch_one(x).await?),
+        )
     }
 
     pub async fn count_tickets(&self) -> Result<i64> {

@@ -517,3 +517,56 @@ async fn bulk_seed_produces_valid_chains() {
         );
     }
 }
+
+#[tokio::test]
+async fn search_finds_old_matches_behind_many_newer_tickets() {
+    for db in each_backend().await {
+        let (_, _, region) = setup(&db).await;
+        let mut old = Vec::new();
+        for i in 0..3 {
+            old.push(
+                db.create_ticket(&new_ticket(
+                    &format!("kuda lepas di jalan {i}"),
+                    Some("DISHUB"),
+                    None,
+                ))
+                .await
+                .unwrap()
+                .id,
+            );
+        }
+        let agencies = store::bulk::ensure_agencies(&db, 2).await.unwrap();
+        store::bulk::seed_tickets(&db, 25_000, &agencies, 30, |_| {})
+            .await
+            .unwrap();
+        db.analyze().await.unwrap();
+        let mut found = Vec::new();
+        let mut cursor = None;
+        loop {
+            let filter = TicketFilter {
+                q: Some("kuda".into()),
+                limit: 2,
+                cursor,
+                ..Default::default()
+            };
+            let page = db.list_tickets(&region, &filter).await.unwrap();
+            found.extend(page.items.iter().map(|t| t.id));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        old.reverse();
+        assert_eq!(found, old, "newest first, across the id windows");
+        let oldest = TicketFilter {
+            q: Some("kuda".into()),
+            limit: 5,
+            oldest_first: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            db.list_tickets(&region, &oldest).await.unwrap().items.len(),
+            3
+        );
+    }
+}
