@@ -1,20 +1,19 @@
 //! Administration pages (role admin only): region settings, the organisation tree (agencies and
 //! positions), users and roles, and categories. Invalid input is shown on the form with 422.
 
+use super::forms::{Errors, invalid, require_admin, see_other};
 use crate::error::{ApiError, PageError};
-use crate::extract::{PageStaff, Staff};
+use crate::extract::PageStaff;
 use crate::public::Choice;
 use crate::state::AppState;
-use crate::view::{Nav, render, render_with};
+use crate::view::{Nav, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::{PhoneNumber, Role};
 use serde::Deserialize;
 use std::collections::HashSet;
-use store::StoreError;
 use store::org::{AGENCY_KINDS, Agency, Category, NewAgency, NewUser, Position, RegionSettings};
 
 /// The time zones of Indonesia, by their IANA name.
@@ -23,23 +22,6 @@ const ZONES: [(&str, &str); 3] = [
     ("Asia/Makassar", "WITA — Waktu Indonesia Tengah"),
     ("Asia/Jayapura", "WIT — Waktu Indonesia Timur"),
 ];
-
-fn require_admin(staff: &Staff) -> Result<Nav, PageError> {
-    if staff.actor.role != Role::Admin {
-        return Err(PageError(ApiError::Forbidden));
-    }
-    Ok(Nav::of(staff))
-}
-
-fn see_other(target: &str) -> Response {
-    let mut response = Redirect::to(target).into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    response
-}
-
-fn invalid<T: Template>(page: &T) -> Response {
-    render_with(StatusCode::UNPROCESSABLE_ENTITY, page)
-}
 
 fn opt(text: &str) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
@@ -56,41 +38,6 @@ fn flash(ok: Option<&str>) -> Option<&'static str> {
         "pengguna" => Some("Perubahan pengguna disimpan."),
         "kategori" => Some("Kategori disimpan."),
         _ => None,
-    }
-}
-
-/// Messages for the fields of a form.
-#[derive(Debug, Default)]
-pub struct Errors(Vec<(&'static str, String)>);
-
-impl Errors {
-    fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The first message for `field`, or "".
-    pub fn get(&self, field: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-            .unwrap_or_default()
-    }
-
-    /// A store rejection that belongs on the form (duplicate code, invalid value) becomes a
-    /// message on `field`; anything else is a real error.
-    fn store(&mut self, err: StoreError, field: &'static str) -> Result<(), PageError> {
-        match err {
-            StoreError::Conflict(m) | StoreError::Invalid(m) => {
-                self.add(field, m);
-                Ok(())
-            }
-            other => Err(other.into()),
-        }
     }
 }
 

@@ -1,9 +1,11 @@
 //! Staff pages: login, the inbox, the ticket page with its handling actions and administration.
 
 mod admin;
+mod forms;
 mod inbox;
 pub(crate) use inbox::urlencode;
 mod login;
+mod sms;
 mod ticket;
 
 use crate::state::AppState;
@@ -43,4 +45,20 @@ pub fn routes() -> Router<AppState> {
             "/admin/kategori",
             get(admin::categories_page).post(admin::category_save),
         )
+        .route(
+            "/admin/kata-kunci",
+            get(sms::keywords_page).post(sms::keyword_create),
+        )
+        .route("/admin/kata-kunci/{id}", post(sms::keyword_save))
+        .route(
+            "/admin/templat-sms",
+            get(sms::templates_page).post(sms::template_save),
+        )
+        .route(
+            "/admin/nomor-diblokir",
+            get(sms::blocked_page).post(sms::block),
+        )
+        .route("/admin/nomor-diblokir/hapus", post(sms::unblock))
+        .route("/staf/sms", get(sms::outbox_page))
+        .route("/staf/sms/{id}/kirim-ulang", post(sms::resend))
 }

@@ -28,6 +28,10 @@ pub struct MessageRow {
     pub attempts: i64,
     pub last_error: String,
     pub created: String,
+    pub kind: String,
+    pub gateway: String,
+    pub segments: i64,
+    pub dlr: String,
 }
 
 #[derive(Template)]
@@ -135,6 +139,10 @@ pub async fn page(
             attempts: m.attempts,
             last_error: m.last_error.unwrap_or_default(),
             created: format_time(m.created_at, tz),
+            kind: m.kind,
+            gateway: m.gateway.unwrap_or_default(),
+            segments: m.segments,
+            dlr: m.dlr_status.unwrap_or_default(),
         })
         .collect();
     let catalog = state.catalog().await?;
