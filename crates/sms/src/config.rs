@@ -105,6 +105,8 @@ impl GatewayConfig {
             }
             GatewayKind::Android => {
                 need(&self.sendsms_url, "sendsms_url")?;
+                need(&self.username, "username")?;
+                need(&self.password, "password")?;
                 need(&self.token, "token")?;
             }
             GatewayKind::Gammu => need(&self.sendsms_url, "sendsms_url")?,

@@ -1,6 +1,7 @@
 //! SMS gateways: configuration, the adapters that hand messages to a gateway, and the sender
 //! worker that drains the outbox through them with retries and fail-over.
 
+pub mod android;
 pub mod config;
 pub mod kannel;
 pub mod sender;

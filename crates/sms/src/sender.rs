@@ -90,6 +90,7 @@ impl Gateways {
     ) -> Result<Sent, SendError> {
         match gateway.kind() {
             GatewayKind::Kannel => kannel::send(&self.http, gateway, message).await,
+            GatewayKind::Android => crate::android::send(&self.http, gateway, message).await,
             GatewayKind::Dev => Ok(Sent {
                 reference: Some(format!("dev-{}", message.id)),
             }),
