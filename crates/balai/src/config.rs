@@ -32,6 +32,9 @@ pub struct SmsConfig {
     pub answer_time_text: String,
     pub status_words: Vec<String>,
     pub help_words: Vec<String>,
+    /// An SMS from a reporter asked a question within this many hours attaches to that ticket;
+    /// 0 switches the rule off.
+    pub attach_replies_within_hours: i64,
 }
 
 impl Default for SmsConfig {
@@ -43,6 +46,7 @@ impl Default for SmsConfig {
             answer_time_text: "3 jam kerja".into(),
             status_words: reserved.status,
             help_words: reserved.help,
+            attach_replies_within_hours: 72,
         }
     }
 }
@@ -58,6 +62,8 @@ impl SmsConfig {
             flood_per_hour: self.flood_per_hour,
             answer_time_text: self.answer_time_text.clone(),
             region_name: region_name.to_string(),
+            attach_replies_within_ms: (self.attach_replies_within_hours > 0)
+                .then(|| self.attach_replies_within_hours * 3_600_000),
         }
     }
 }

@@ -136,6 +136,8 @@ pub enum Action {
     Decline,
     Close,
     Reopen,
+    /// Ask the reporter for more information.
+    Ask,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -151,7 +153,7 @@ impl Action {
         let to = match (self, from) {
             (Action::Note, s) => s,
             (Action::Forward, Received | Open) => Open,
-            (Action::Assign, s @ (Received | Open)) => s,
+            (Action::Assign | Action::Ask, s @ (Received | Open)) => s,
             (Action::Answer, Open) => Answered,
             (Action::Decline, Received | Open) => Declined,
             (Action::Close, Open | Answered | Declined) => Closed,
@@ -183,6 +185,11 @@ mod tests {
         assert!(Action::Reopen.apply(TicketStatus::Open).is_err());
         assert!(Action::Decline.apply(TicketStatus::Closed).is_err());
         assert!(Action::Close.apply(TicketStatus::Received).is_err());
+        assert!(Action::Ask.apply(TicketStatus::Answered).is_err());
+        assert_eq!(
+            Action::Ask.apply(TicketStatus::Open),
+            Ok(TicketStatus::Open)
+        );
     }
 
     #[test]

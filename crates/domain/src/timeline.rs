@@ -11,6 +11,8 @@ pub enum EventKind {
     Declined,
     Closed,
     Reopened,
+    AskedReporter,
+    ReporterReplied,
 }
 
 impl EventKind {
@@ -24,6 +26,8 @@ impl EventKind {
             EventKind::Declined => "declined",
             EventKind::Closed => "closed",
             EventKind::Reopened => "reopened",
+            EventKind::AskedReporter => "asked_reporter",
+            EventKind::ReporterReplied => "reporter_replied",
         }
     }
 
@@ -42,6 +46,8 @@ impl EventKind {
             "declined" => "Ditolak",
             "closed" => "Ditutup",
             "reopened" => "Dibuka kembali",
+            "asked_reporter" => "Petugas meminta keterangan",
+            "reporter_replied" => "Pelapor menanggapi",
             _ => "Peristiwa",
         }
     }

@@ -40,33 +40,35 @@ const LEASE_MS: i64 = 60_000;
 
 const MESSAGE_COLUMNS: &str = "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at, kind, gateway, gateway_ref, segments, dlr_status, dlr_at";
 
-/// The message that carries an answer back on the reporter's channel: SMS for SMS tickets,
-/// email for other tickets that gave an address. `None` when there is no way to reach them
-/// (the answer is still on the tracking page).
-pub fn answer_message(
+/// Texts of a message to the reporter: the SMS text (from a template) and the email.
+pub struct ReporterText {
+    pub sms: String,
+    pub email_subject: String,
+    pub email_body: String,
+}
+
+/// The message that reaches the reporter on their channel: SMS for SMS tickets, email for
+/// other tickets that gave an address. `None` when there is no way to reach them (the
+/// tracking page still shows what is public).
+pub fn to_reporter(
     channel: &str,
     email: Option<String>,
     phone: Option<String>,
-    tracking_code: &str,
-    answer: &str,
-    sms_template: &str,
+    text: ReporterText,
 ) -> Option<OutgoingMessage> {
     if channel == "sms" {
         return phone.map(|recipient| OutgoingMessage {
             channel: "sms",
             recipient,
             subject: String::new(),
-            body: crate::sms::fill(sms_template, &[("code", tracking_code), ("answer", answer)]),
+            body: text.sms,
         });
     }
     email.map(|recipient| OutgoingMessage {
         channel: "email",
         recipient,
-        subject: format!("Jawaban atas aduan Anda ({tracking_code})"),
-        body: format!(
-            "Yth. Pelapor,\n\nAduan Anda dengan kode lacak {tracking_code} telah dijawab:\n\n{answer}\n\n\
-             Anda dapat melihat perkembangan aduan di halaman /lacak/{tracking_code}.\n\nTerima kasih."
-        ),
+        subject: text.email_subject,
+        body: text.email_body,
     })
 }
 

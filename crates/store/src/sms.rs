@@ -61,6 +61,9 @@ pub struct SmsRules {
     /// Shown in the acknowledgement, e.g. "3 jam kerja".
     pub answer_time_text: String,
     pub region_name: String,
+    /// An SMS from a reporter who was asked a question within this many milliseconds attaches
+    /// to that ticket instead of starting a new one; `None` switches the rule off.
+    pub attach_replies_within_ms: Option<i64>,
 }
 
 impl Default for SmsRules {
@@ -71,6 +74,7 @@ impl Default for SmsRules {
             flood_per_hour: 30,
             answer_time_text: "3 jam kerja".into(),
             region_name: "Pemerintah Daerah".into(),
+            attach_replies_within_ms: Some(3 * 24 * HOUR_MS),
         }
     }
 }
@@ -285,6 +289,19 @@ impl Db {
             outcome.outcome = "blocked".into();
         } else if recent > rules.flood_per_hour {
             outcome.outcome = "flood".into();
+        } else if let Some((ticket_id, code)) =
+            awaiting_ticket(&mut c, &sender, &sms.text, rules, sms.received_at).await?
+        {
+            outcome.outcome = "attached".into();
+            outcome.ticket_id = Some(ticket_id);
+            outcome.tracking_code = Some(code.clone());
+            crate::tickets::record_reporter_reply(&mut c, ticket_id, &sms.text, sms.received_at)
+                .await?;
+            let body = fill(
+                &template(&mut c, "reply_received").await?,
+                &[("code", &code)],
+            );
+            replies.push(("autoreply", body));
         } else {
             match domain::sms::keyword::parse(&sms.text, &rules.reserved) {
                 Parsed::Help => {
@@ -465,6 +482,29 @@ impl Db {
         ).bind(now_ms()).bind(gateway).bind(reference).bind(segments).bind(id).execute(x).await?.rows_affected());
         tx.commit().await
     }
+}
+
+/// The ticket this sender was asked about, if the rule is on and the SMS is not a command.
+async fn awaiting_ticket(
+    c: &mut C<'_>,
+    sender: &str,
+    text: &str,
+    rules: &SmsRules,
+    now: i64,
+) -> Result<Option<(i64, String)>> {
+    let Some(window) = rules.attach_replies_within_ms else {
+        return Ok(None);
+    };
+    if matches!(
+        domain::sms::keyword::parse(text, &rules.reserved),
+        Parsed::Help | Parsed::Status(_)
+    ) {
+        return Ok(None);
+    }
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT id, tracking_code FROM tickets WHERE reporter_phone = $1 AND awaiting_reporter_since IS NOT NULL
+         AND awaiting_reporter_since > $2 AND status IN ('received', 'open') ORDER BY awaiting_reporter_since DESC LIMIT 1"
+    ).bind(sender).bind(now - window).fetch_optional(x).await?))
 }
 
 fn reserved_clash(keyword: &str) -> bool {

@@ -1,6 +1,7 @@
 //! Tickets, their append-only hash-chained timeline, and the handling actions.
 
 use crate::db::{C, run};
+use crate::messages::{OutgoingMessage, ReporterText, to_reporter};
 use crate::{Actor, Db, Result, StoreError, now_ms};
 use domain::timeline::EventContent;
 use domain::{Action, Channel, DeclineReason, EventKind, TicketStatus, TrackingCode, ValidIntake};
@@ -174,6 +175,10 @@ pub enum ActionInput {
     Reopen {
         note: String,
     },
+    /// Ask the reporter for more information; their SMS reply attaches to the ticket.
+    Ask {
+        question: String,
+    },
 }
 
 impl ActionInput {
@@ -186,6 +191,7 @@ impl ActionInput {
             ActionInput::Decline { .. } => Action::Decline,
             ActionInput::Close { .. } => Action::Close,
             ActionInput::Reopen { .. } => Action::Reopen,
+            ActionInput::Ask { .. } => Action::Ask,
         }
     }
 }
@@ -263,6 +269,47 @@ async fn append_event(
         .bind(&payload).bind(at).bind(&last_hash).bind(&hash).execute(x).await?.rows_affected());
     run!(c, x => sqlx::query("UPDATE tickets SET last_seq = $1, last_hash = $2, updated_at = $3 WHERE id = $4")
         .bind(seq).bind(&hash).bind(at).bind(ticket_id).execute(x).await?.rows_affected());
+    Ok(())
+}
+
+/// The reporter's answer to a question: appended to the timeline (their words, unaltered) and
+/// the ticket no longer waits for them.
+pub(crate) async fn record_reporter_reply(
+    c: &mut C<'_>,
+    ticket_id: i64,
+    text: &str,
+    at: i64,
+) -> Result<()> {
+    run!(c, x => sqlx::query("UPDATE tickets SET awaiting_reporter_since = NULL WHERE id = $1")
+        .bind(ticket_id).execute(x).await?.rows_affected());
+    append_event(
+        c,
+        ticket_id,
+        EventKind::ReporterReplied,
+        None,
+        text,
+        &serde_json::json!({}),
+        at,
+    )
+    .await
+}
+
+/// Queues a message to the reporter; SMS leave through the gateway the citizen wrote to.
+async fn queue_to_reporter(
+    c: &mut C<'_>,
+    ticket_id: i64,
+    message: Option<OutgoingMessage>,
+    kind: &str,
+    now: i64,
+) -> Result<()> {
+    let Some(message) = message else {
+        return Ok(());
+    };
+    let gateway: Option<String> = run!(c, x => sqlx::query_scalar(
+        "SELECT gateway FROM inbound_messages WHERE ticket_id = $1 ORDER BY id LIMIT 1"
+    ).bind(ticket_id).fetch_optional(x).await?);
+    crate::messages::enqueue_kind(c, Some(ticket_id), &message, kind, gateway.as_deref(), now)
+        .await?;
     Ok(())
 }
 
@@ -424,7 +471,8 @@ impl Db {
             .map(|e| {
                 let payload: serde_json::Value =
                     serde_json::from_str(&e.payload).unwrap_or_default();
-                let shows_body = matches!(e.kind.as_str(), "answered" | "declined");
+                let shows_body =
+                    matches!(e.kind.as_str(), "answered" | "declined" | "asked_reporter");
                 PublicEvent {
                     label: EventKind::label_id(&e.kind).to_string(),
                     at: e.at,
@@ -761,30 +809,51 @@ impl Db {
                     now,
                 )
                 .await?;
-                let sms_template = crate::sms::template(&mut c, "answer").await?;
-                let reply = crate::messages::answer_message(
-                    &channel,
-                    reporter_email,
-                    reporter_phone,
-                    &tracking_code,
-                    body,
-                    &sms_template,
+                let sms = crate::sms::fill(
+                    &crate::sms::template(&mut c, "answer").await?,
+                    &[("code", &tracking_code), ("answer", body)],
                 );
-                if let Some(reply) = reply {
-                    // An SMS answer leaves through the gateway the citizen wrote to.
-                    let gateway: Option<String> = run!(&mut c, x => sqlx::query_scalar(
-                        "SELECT gateway FROM inbound_messages WHERE ticket_id = $1 ORDER BY id LIMIT 1"
-                    ).bind(ticket_id).fetch_optional(x).await?);
-                    crate::messages::enqueue_kind(
-                        &mut c,
-                        Some(ticket_id),
-                        &reply,
-                        "answer",
-                        gateway.as_deref(),
-                        now,
-                    )
-                    .await?;
-                }
+                let text = ReporterText {
+                    sms,
+                    email_subject: format!("Jawaban atas aduan Anda ({tracking_code})"),
+                    email_body: format!(
+                        "Yth. Pelapor,\n\nAduan Anda dengan kode lacak {tracking_code} telah dijawab:\n\n{body}\n\n\
+                         Anda dapat melihat perkembangan aduan di halaman /lacak/{tracking_code}.\n\nTerima kasih."
+                    ),
+                };
+                let reply = to_reporter(&channel, reporter_email, reporter_phone, text);
+                queue_to_reporter(&mut c, ticket_id, reply, "answer", now).await?;
+            }
+            ActionInput::Ask { question } => {
+                required(question, "pertanyaan")?;
+                run!(&mut c, x => sqlx::query("UPDATE tickets SET awaiting_reporter_since = $1 WHERE id = $2")
+                    .bind(now).bind(ticket_id).execute(x).await?.rows_affected());
+                append_event(
+                    &mut c,
+                    ticket_id,
+                    EventKind::AskedReporter,
+                    actor_id,
+                    question,
+                    &serde_json::json!({}),
+                    now,
+                )
+                .await?;
+                let sms = crate::sms::fill(
+                    &crate::sms::template(&mut c, "question").await?,
+                    &[("code", &tracking_code), ("question", question)],
+                );
+                let text = ReporterText {
+                    sms,
+                    email_subject: format!(
+                        "Permintaan keterangan untuk aduan Anda ({tracking_code})"
+                    ),
+                    email_body: format!(
+                        "Yth. Pelapor,\n\nPetugas memerlukan keterangan tambahan untuk aduan {tracking_code}:\n\n{question}\n\n\
+                         Silakan balas email ini atau hubungi kami.\n\nTerima kasih."
+                    ),
+                };
+                let message = to_reporter(&channel, reporter_email, reporter_phone, text);
+                queue_to_reporter(&mut c, ticket_id, message, "question", now).await?;
             }
             ActionInput::Decline {
                 reason,

@@ -246,3 +246,82 @@ async fn keywords_are_validated() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reply_to_a_question_attaches_to_the_ticket() {
+    for db in each_backend().await {
+        let agency = setup(&db).await;
+        let rules = SmsRules::default();
+        let first = db
+            .receive_sms(&sms("q-1", "081244445555", "DISHUB halte rusak"), &rules)
+            .await
+            .unwrap();
+        let ticket_id = first.ticket_id.unwrap();
+        let user = db
+            .create_user(&store::org::NewUser {
+                username: "petugas".into(),
+                password: "rahasia-sekali".into(),
+                full_name: "Petugas".into(),
+                role: "liaison_officer".into(),
+                agency_id: Some(agency),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let actor = db.actor_for(&db.user(user).await.unwrap()).await.unwrap();
+        let question = ActionInput::Ask {
+            question: "Halte yang mana, dekat nomor berapa?".into(),
+        };
+        db.apply_action(&actor, ticket_id, &question).await.unwrap();
+        let asked = db.ticket_messages(ticket_id).await.unwrap();
+        let sms_question = asked.iter().find(|m| m.kind == "question").unwrap();
+        assert_eq!(
+            (
+                sms_question.channel.as_str(),
+                sms_question.gateway.as_deref()
+            ),
+            ("sms", Some("kannel"))
+        );
+
+        // A command still gets its answer and does not count as the reply.
+        let status = db
+            .receive_sms(
+                &sms(
+                    "q-2",
+                    "+6281244445555",
+                    &format!("CEK {}", first.tracking_code.clone().unwrap()),
+                ),
+                &rules,
+            )
+            .await
+            .unwrap();
+        assert_eq!(status.outcome, "status");
+        let reply = db
+            .receive_sms(
+                &sms("q-3", "+6281244445555", "Halte depan SD 3, Jl. Kenanga"),
+                &rules,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (reply.outcome.as_str(), reply.ticket_id),
+            ("attached", Some(ticket_id))
+        );
+        assert_eq!(db.count_tickets().await.unwrap(), 1);
+        let events = db.events(ticket_id).await.unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(
+            (last.kind.as_str(), last.body.as_str()),
+            ("reporter_replied", "Halte depan SD 3, Jl. Kenanga")
+        );
+        assert!(db.verify_chains().await.unwrap().broken.is_empty());
+
+        // Answered once: the next SMS is a new complaint.
+        let next = db
+            .receive_sms(&sms("q-4", "+6281244445555", "DISHUB lampu mati"), &rules)
+            .await
+            .unwrap();
+        assert_eq!(next.outcome, "ticket");
+        assert_eq!(db.count_tickets().await.unwrap(), 2);
+    }
+}

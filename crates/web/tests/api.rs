@@ -621,6 +621,7 @@ async fn openapi_documents_every_route() {
             "/tickets/{id}/decline",
             "/tickets/{id}/close",
             "/tickets/{id}/reopen",
+            "/tickets/{id}/ask",
             "/track/{code}",
         ] {
             assert!(paths.contains_key(path), "{path} not documented");

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/decline", post(tickets::decline))
         .route("/tickets/{id}/close", post(tickets::close))
         .route("/tickets/{id}/reopen", post(tickets::reopen))
+        .route("/tickets/{id}/ask", post(tickets::ask))
         .route("/track/{code}", get(tickets::track))
 }
 
@@ -34,7 +35,7 @@ pub fn routes() -> Router<AppState> {
     paths(
         auth::issue_token, auth::revoke_token,
         tickets::create, tickets::list, tickets::detail, tickets::track,
-        tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen,
+        tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
     ),
     modifiers(&BearerAuth),
 )]

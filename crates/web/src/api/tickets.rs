@@ -664,6 +664,33 @@ pub async fn reopen(
     act(s, staff, id, ActionInput::Reopen { note }).await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskInput {
+    pub question: String,
+}
+
+/// Asks the reporter for more information on their channel; an SMS reply attaches to the ticket.
+#[utoipa::path(post, path = "/tickets/{id}/ask", params(("id" = i64, Path)), request_body = AskInput, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn ask(
+    State(s): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+    body: Result<Json<AskInput>, JsonRejection>,
+) -> ActionResult {
+    let input = json_body(body)?;
+    act(
+        s,
+        staff,
+        id,
+        ActionInput::Ask {
+            question: input.question,
+        },
+    )
+    .await
+}
+
 /// A missing body is as good as an empty note.
 fn optional_note(body: Result<Json<NoteInput>, JsonRejection>) -> Result<String, ApiError> {
     match body {

@@ -76,6 +76,7 @@ fn allowed(status: TicketStatus, may_handle: bool) -> Vec<&'static str> {
         (Action::Decline, "decline"),
         (Action::Close, "close"),
         (Action::Reopen, "reopen"),
+        (Action::Ask, "ask"),
     ]
     .into_iter()
     .filter(|(action, _)| action.apply(status).is_ok())
@@ -158,6 +159,7 @@ pub async fn page(
         Some("decline") => Some("Aduan ditolak."),
         Some("close") => Some("Aduan ditutup."),
         Some("reopen") => Some("Aduan dibuka kembali."),
+        Some("ask") => Some("Pertanyaan dikirim ke pelapor."),
         _ => None,
     };
     let status = t.status();
@@ -244,6 +246,9 @@ pub async fn act(
         )?,
         "close" => ActionInput::Close { note: form.note },
         "reopen" => ActionInput::Reopen { note: form.note },
+        "ask" => ActionInput::Ask {
+            question: form.body,
+        },
         _ => return Err(PageError(ApiError::NotFound)),
     };
     let ticket = state.db().apply_action(&staff.actor, id, &input).await?;
