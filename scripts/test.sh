@@ -49,6 +49,16 @@ fi
 export BALAI_TEST_CHROMEDRIVER="${BALAI_TEST_CHROMEDRIVER:-$(command -v chromedriver)}"
 export BALAI_TEST_CHROMIUM="${BALAI_TEST_CHROMIUM:-$(command -v chromium)}"
 
+# --- Kannel (bearerbox, smsbox and the fake SMSC) for the Kannel end-to-end test -------------
+kannel_bin() { command -v "$1" 2>/dev/null || { [ -x "$2/$1" ] && echo "$2/$1"; }; }
+if [ -z "$(kannel_bin bearerbox /usr/sbin)" ] || [ -z "$(kannel_bin smsbox /usr/sbin)" ] \
+   || [ -z "$(kannel_bin fakesmsc /usr/lib/kannel/test)" ]; then
+  apt_install kannel kannel-extras
+fi
+export BALAI_TEST_BEARERBOX="${BALAI_TEST_BEARERBOX:-$(kannel_bin bearerbox /usr/sbin)}"
+export BALAI_TEST_SMSBOX="${BALAI_TEST_SMSBOX:-$(kannel_bin smsbox /usr/sbin)}"
+export BALAI_TEST_FAKESMSC="${BALAI_TEST_FAKESMSC:-$(kannel_bin fakesmsc /usr/lib/kannel/test)}"
+
 # --- Python peers (SMTP server) in a local folder ------------------------------------------------
 TOOLS="$PWD/.tools"
 if ! PYTHONPATH="$TOOLS/py" python3 -c 'import aiosmtpd' 2>/dev/null; then

@@ -193,7 +193,7 @@ impl Db {
     pub async fn retry_message(&self, id: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         run!(&mut tx.c(), x => sqlx::query(
-            "UPDATE messages SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL WHERE id = $2 AND status = 'failed'"
+            "UPDATE messages SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL, sent_at = NULL, dlr_status = NULL, dlr_at = NULL WHERE id = $2 AND status = 'failed'"
         ).bind(now_ms()).bind(id).execute(x).await?.rows_affected());
         tx.commit().await
     }

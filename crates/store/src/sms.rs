@@ -467,7 +467,9 @@ impl Db {
         ).bind(gateway).bind(reference).fetch_optional(x).await?))
     }
 
-    /// Marks an SMS handed to a gateway, with the gateway's reference when it gives one.
+    /// Marks an SMS handed to a gateway, with the gateway's reference when it gives one. A
+    /// delivery report can beat this call (the gateway answers its callback first): the status
+    /// it set is kept.
     pub async fn mark_sms_sent(
         &self,
         id: i64,
@@ -477,8 +479,9 @@ impl Db {
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         run!(&mut tx.c(), x => sqlx::query(
-            "UPDATE messages SET status = 'sent', sent_at = $1, attempts = attempts + 1, lease_until = NULL, last_error = NULL,
-             gateway = $2, gateway_ref = $3, segments = $4 WHERE id = $5 AND status = 'pending'"
+            "UPDATE messages SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, sent_at = $1,
+             attempts = attempts + 1, lease_until = NULL, last_error = NULL, gateway = $2, gateway_ref = $3, segments = $4
+             WHERE id = $5 AND sent_at IS NULL"
         ).bind(now_ms()).bind(gateway).bind(reference).bind(segments).bind(id).execute(x).await?.rows_affected());
         tx.commit().await
     }

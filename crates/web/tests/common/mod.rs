@@ -152,3 +152,30 @@ impl TestApp {
         }
     }
 }
+
+/// A server whose state has SMS gateways. `gateways` gets the server's own URL first, for
+/// the settings that point back at it (Kannel's `dlr_base_url`).
+pub async fn spawn_app_with_sms(
+    db: Db,
+    gateways: impl FnOnce(&str) -> sms::Gateways,
+) -> (TestApp, std::sync::Arc<sms::Gateways>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let gateways = std::sync::Arc::new(gateways(&url));
+    let state = AppState::with_sms(
+        db.clone(),
+        test_config(),
+        None,
+        gateways.clone(),
+        store::sms::SmsRules::default(),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(web::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (TestApp::from_parts(url, db, client, tx), gateways)
+}
