@@ -3,70 +3,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, spawn_apps};
-
-/// Logs in through the form; the session cookie, or `None` when the login is refused.
-async fn try_login(app: &TestApp, username: &str, password: &str) -> Option<String> {
-    let response = app
-        .client
-        .post(app.at("/masuk"))
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    if response.status() != 303 {
-        return None;
-    }
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    Some(cookie.split(';').next().unwrap().to_string())
-}
-
-async fn login(app: &TestApp, username: &str) -> String {
-    try_login(app, username, PASSWORD)
-        .await
-        .unwrap_or_else(|| panic!("login as {username}"))
-}
-
-async fn get(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
-    let mut request = app.client.get(app.at(path));
-    if !cookie.is_empty() {
-        request = request.header("cookie", cookie);
-    }
-    request.send().await.unwrap()
-}
-
-async fn get_html(app: &TestApp, cookie: &str, path: &str) -> String {
-    let response = get(app, cookie, path).await;
-    assert_eq!(response.status(), 200, "GET {path}");
-    response.text().await.unwrap()
-}
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.at(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Posts a form that must be accepted: 303 to `location`.
-async fn post_ok(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)], location: &str) {
-    let response = post(app, cookie, path, form).await;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap();
-    assert_eq!(status, 303, "POST {path}: {body}");
-    assert_eq!(headers["location"], location);
-}
-
-/// Posts a form that must be refused with 422; returns the page.
-async fn post_invalid(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> String {
-    let response = post(app, cookie, path, form).await;
-    assert_eq!(response.status(), 422, "POST {path} {form:?}");
-    response.text().await.unwrap()
-}
+use common::{get, get_html, login, post, post_invalid, post_ok, spawn_apps, try_login};
 
 #[tokio::test]
 async fn only_admins_reach_the_admin_pages() {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{PASSWORD, spawn_apps};
+use common::{login, spawn_apps};
 use serde_json::{Value, json};
 
 async fn post_ticket(app: &common::TestApp, body: Value) -> reqwest::Response {
@@ -627,24 +627,6 @@ async fn openapi_documents_every_route() {
             assert!(paths.contains_key(path), "{path} not documented");
         }
     }
-}
-
-/// Logs in through the form and returns the session cookie.
-async fn login(app: &common::TestApp, username: &str) -> String {
-    let response = app
-        .client
-        .post(app.at("/masuk"))
-        .form(&[("username", username), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "login as {username}");
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
-    cookie.split(';').next().unwrap().to_string()
 }
 
 #[tokio::test]

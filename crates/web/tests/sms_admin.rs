@@ -3,62 +3,9 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, spawn_apps};
+use common::{TestApp, get, get_html, login, post, post_invalid, post_ok, spawn_apps};
 use store::sms::{InboundSms, SmsRules};
 use store::tickets::ActionInput;
-
-async fn login(app: &TestApp, username: &str) -> String {
-    let response = app
-        .client
-        .post(app.at("/masuk"))
-        .form(&[("username", username), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "login as {username}");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn get(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
-    app.client
-        .get(app.at(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_html(app: &TestApp, cookie: &str, path: &str) -> String {
-    let response = get(app, cookie, path).await;
-    assert_eq!(response.status(), 200, "GET {path}");
-    response.text().await.unwrap()
-}
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.at(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post_ok(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)], location: &str) {
-    let response = post(app, cookie, path, form).await;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap();
-    assert_eq!(status, 303, "POST {path}: {body}");
-    assert_eq!(headers["location"], location);
-}
-
-async fn post_invalid(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> String {
-    let response = post(app, cookie, path, form).await;
-    assert_eq!(response.status(), 422, "POST {path} {form:?}");
-    response.text().await.unwrap()
-}
 
 async fn agency_id(app: &TestApp, code: &str) -> i64 {
     app.db.agency_by_code(code).await.unwrap().id
