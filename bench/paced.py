@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Paced load: POST /api/v1/tickets at a fixed rate and report latency percentiles.
+"""Paced load at a fixed rate, reporting latency percentiles.
 
-Usage: bench/paced.py URL RATE SECONDS   (e.g. http://127.0.0.1:18181 200 30)
-Standard library only. Each request opens a keep-alive connection per worker thread.
+Usage: bench/paced.py URL RATE SECONDS [KANNEL_TOKEN]   (e.g. http://127.0.0.1:18181 200 30)
+Without a token: POST /api/v1/tickets. With one: GET /gateway/kannel/mo as Kannel pushes an MO.
+Standard library only. Each worker thread keeps one keep-alive connection.
 """
 import http.client, json, sys, threading, time, urllib.parse
 
 url, rate, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+kannel_token = sys.argv[4] if len(sys.argv) > 4 else None
 parsed = urllib.parse.urlparse(url)
-workers = 16
+workers = 32 if kannel_token else 16
+run = str(int(time.time()))
 latencies, errors = [], []
 lock = threading.Lock()
 start = time.monotonic() + 0.5
@@ -21,12 +24,17 @@ def worker(index):
         delay = due - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        body = json.dumps({"category": "pengaduan", "text": f"Aduan berirama nomor {n}", "agency_code": "OPD001"})
         try:
-            conn.request("POST", "/api/v1/tickets", body, {"Content-Type": "application/json"})
+            if kannel_token:
+                query = urllib.parse.urlencode({"from": f"+62813{n:08d}", "to": "1708", "text": f"DISHUB lampu mati nomor {n}",
+                                                "id": f"paced-{run}-{n}", "coding": "0", "token": kannel_token})
+                conn.request("GET", "/gateway/kannel/mo?" + query)
+            else:
+                body = json.dumps({"category": "pengaduan", "text": f"Aduan berirama nomor {n}", "agency_code": "OPD001"})
+                conn.request("POST", "/api/v1/tickets", body, {"Content-Type": "application/json"})
             response = conn.getresponse()
             response.read()
-            ok = response.status == 201
+            ok = response.status == (200 if kannel_token else 201)
         except Exception as e:  # noqa: BLE001 - counted and reported
             ok = False
             conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)

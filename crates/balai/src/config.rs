@@ -77,6 +77,11 @@ pub struct WorkersConfig {
     /// Send queued SMS through the gateways.
     pub sms: bool,
     pub sms_interval_ms: u64,
+    /// Escalate tickets past their deadline and restart clocks paused too long.
+    pub deadlines: bool,
+    pub deadlines_interval_secs: u64,
+    /// Hourly and daily digests to officials (checked every `deadlines_interval_secs`).
+    pub notifications: bool,
 }
 
 impl Default for WorkersConfig {
@@ -86,6 +91,9 @@ impl Default for WorkersConfig {
             mail_interval_secs: 5,
             sms: true,
             sms_interval_ms: 500,
+            deadlines: true,
+            deadlines_interval_secs: 60,
+            notifications: true,
         }
     }
 }

@@ -65,6 +65,55 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Send the digests to officials that are due at an instant (the server does this every
+    /// minute); each goes out once per period, so running it again sends nothing new.
+    Notify {
+        /// RFC 3339 instant; default now.
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// The working-time calendar: check deadlines, load holidays.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print the instant `--add` after `--start` under the region's calendar, e.g.
+    /// `balai calendar due --start 2026-11-27T15:00:00+07:00 --add 2wd`. Durations: `30m`, `3h`,
+    /// `1d` (clock time), `90wm`, `5wh` (working minutes, hours), `2wd` (working days).
+    Due {
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        add: String,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Holidays and cuti bersama.
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HolidaysCommand {
+    /// Load holidays from a CSV file with the header `date,name` or an iCalendar (.ics) file.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// List the holidays.
+    List {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,40 +186,187 @@ pub async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let gateways = std::sync::Arc::new(
-        sms::Gateways::new(config.gateway.clone()).map_err(anyhow::Error::msg)?,
-    );
-    if config.workers.sms && !config.gateway.is_empty() {
+    let region = db.region().await?.name;
+    let sms_rules = config.sms.rules(&region);
+    // The file's gateways plus those the admin stored; sessions (SMPP binds, gammu pollers)
+    // run on every node and follow the admin's changes.
+    let gateways = sms::LiveGateways::start(&db, config.gateway.clone(), &sms_rules)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    workers.push(tokio::spawn(gateways.clone().supervise(
+        db.clone(),
+        sms_rules.clone(),
+        stop_rx.clone(),
+    )));
+    if config.workers.sms {
         let interval = Duration::from_millis(config.workers.sms_interval_ms.max(50));
-        workers.push(tokio::spawn(gateways.clone().run_worker(
+        workers.push(tokio::spawn(gateways.clone().run_sender(
             db.clone(),
             interval,
             stop_rx.clone(),
         )));
     }
-    let region = db.region().await?.name;
-    let state = web::AppState::with_sms(
+    if config.workers.deadlines || config.workers.notifications {
+        let interval = Duration::from_secs(config.workers.deadlines_interval_secs.max(1));
+        workers.push(tokio::spawn(scheduler(
+            db.clone(),
+            config.workers.clone(),
+            config.web.public_url.clone(),
+            interval,
+            stop_rx.clone(),
+        )));
+    }
+    let state = web::AppState::with_live_gateways(
         db.clone(),
         config.web.clone(),
         config.smtp.clone(),
         gateways,
-        config.sms.rules(&region),
+        sms_rules,
     );
     tracing::info!(
         "Balai listening on http://{} ({})",
         config.bind,
         db.backend().as_str()
     );
-    web::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    web::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     for worker in workers {
         let _ = worker.await;
     }
     db.close().await;
     Ok(())
+}
+
+async fn calendar(file: Option<&PathBuf>, command: CalendarCommand) -> anyhow::Result<()> {
+    match command {
+        CalendarCommand::Due {
+            start,
+            add,
+            database_url,
+        } => {
+            let start = chrono::DateTime::parse_from_rfc3339(start.trim()).map_err(|e| {
+                anyhow::anyhow!("--start {start:?} is not an RFC 3339 instant (e.g. 2026-11-27T15:00:00+07:00): {e}")
+            })?;
+            let duration: domain::calendar::Duration = add
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--add {add:?}: {e}"))?;
+            let config = load(file, database_url, None)?;
+            let db = open(&config).await?;
+            let deadlines = db.deadlines().await?;
+            let due = deadlines
+                .calendar
+                .checked_add(start.with_timezone(&chrono::Utc), duration)
+                .ok_or_else(|| anyhow::anyhow!("the due instant is out of range"))?;
+            println!(
+                "{}",
+                due.with_timezone(&deadlines.calendar.zone())
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            );
+            Ok(())
+        }
+        CalendarCommand::Holidays {
+            command:
+                HolidaysCommand::Import {
+                    file: path,
+                    database_url,
+                },
+        } => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let days = domain::calendar::parse_holidays(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let config = load(file, database_url, None)?;
+            let db = open(&config).await?;
+            let new = db.add_holidays(&days).await?;
+            println!(
+                "{} holidays read from {}, {new} new",
+                days.len(),
+                path.display()
+            );
+            Ok(())
+        }
+        CalendarCommand::Holidays {
+            command: HolidaysCommand::List { database_url },
+        } => {
+            let config = load(file, database_url, None)?;
+            let db = open(&config).await?;
+            for holiday in db.holidays().await? {
+                println!("{}\t{}", holiday.day, holiday.name);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Every `interval` until shutdown: escalates passed deadlines (`store::escalation`) and sends
+/// the digests that are due (`store::notify`). Safe on several nodes at once.
+async fn scheduler(
+    db: Db,
+    workers: config::WorkersConfig,
+    base_url: String,
+    interval: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let now = store::now_ms();
+        if workers.deadlines {
+            match db.sweep_deadlines(now, &base_url).await {
+                Ok(report) if report.breached > 0 || report.resumed > 0 => tracing::info!(
+                    "deadlines: {} tickets escalated ({} messages), {} paused clocks restarted",
+                    report.breached,
+                    report.notified,
+                    report.resumed
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!("deadline sweep: {e}"),
+            }
+        }
+        if workers.notifications {
+            for (kind, run) in [
+                ("hourly", db.send_hourly_digests(now, &base_url).await),
+                ("daily", db.send_daily_digests(now, &base_url).await),
+            ] {
+                match run {
+                    Ok(report) if report.recipients > 0 => tracing::info!(
+                        "{kind} digest: {} officials, {} messages",
+                        report.recipients,
+                        report.messages
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("{kind} digest: {e}"),
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            stopped = shutdown.changed() => if stopped.is_err() { break },
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM from systemd or a container runtime.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 #[tokio::main]
@@ -248,6 +444,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "seeded {tickets} tickets over {} agencies in {:.1} s",
                 targets.len(),
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Calendar { command } => calendar(file, command).await,
+        Command::Notify { at, database_url } => {
+            let now = match at {
+                Some(at) => chrono::DateTime::parse_from_rfc3339(at.trim())
+                    .map_err(|e| anyhow::anyhow!("--at {at:?} is not an RFC 3339 instant: {e}"))?
+                    .timestamp_millis(),
+                None => store::now_ms(),
+            };
+            let config = load(file, database_url, None)?;
+            let db = open(&config).await?;
+            let base = &config.web.public_url;
+            let started = std::time::Instant::now();
+            let hourly = db.send_hourly_digests(now, base).await?;
+            let hourly_time = started.elapsed();
+            let daily = db.send_daily_digests(now, base).await?;
+            println!(
+                "hourly digest: {} officials, {} messages ({:.2} s); daily digest: {} officials, {} messages ({:.2} s)",
+                hourly.recipients,
+                hourly.messages,
+                hourly_time.as_secs_f64(),
+                daily.recipients,
+                daily.messages,
+                (started.elapsed() - hourly_time).as_secs_f64()
             );
             Ok(())
         }

@@ -151,3 +151,85 @@ async fn audit_verify_names_a_tampered_ticket_on_postgres() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("BROKEN OPD00"), "{}", text(&out));
 }
+
+#[test]
+fn calendar_due_follows_working_hours_and_imported_holidays() {
+    let (url, path) = temp_db();
+    let env = [("BALAI_DATABASE_URL", url.as_str())];
+    let due = |start: &str, add: &str| {
+        let out = balai(&["calendar", "due", "--start", start, "--add", add], &env);
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    // Friday 15:00 WIB + 2 working hours: one hour left on Friday, one on Monday.
+    assert_eq!(
+        due("2026-11-27T15:00:00+07:00", "2wh"),
+        "2026-11-30T08:30:00+07:00"
+    );
+    assert_eq!(
+        due("2026-11-27T08:00:00Z", "1wd"),
+        "2026-11-30T15:00:00+07:00"
+    );
+    assert_eq!(
+        due("2026-11-27T15:00:00+07:00", "3h"),
+        "2026-11-27T18:00:00+07:00"
+    );
+
+    let csv = std::env::temp_dir().join(format!("balai-holidays-{}.csv", rand_suffix()));
+    std::fs::write(&csv, "date,name\n2026-11-30,\"Cuti bersama, contoh\"\n").unwrap();
+    let out = balai(
+        &["calendar", "holidays", "import", csv.to_str().unwrap()],
+        &env,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 holidays read"), "{}", text(&out));
+    let out = balai(&["calendar", "holidays", "list"], &env);
+    assert!(text(&out).contains("2026-11-30\tCuti bersama, contoh"));
+    // Monday is now a holiday: the second hour falls on Tuesday.
+    assert_eq!(
+        due("2026-11-27T15:00:00+07:00", "2wh"),
+        "2026-12-01T08:30:00+07:00"
+    );
+
+    let ics = std::env::temp_dir().join(format!("balai-holidays-{}.ics", rand_suffix()));
+    std::fs::write(
+        &ics,
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261224\r\nDTEND;VALUE=DATE:20261227\r\nSUMMARY:Natal dan cuti bersama\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let out = balai(
+        &["calendar", "holidays", "import", ics.to_str().unwrap()],
+        &env,
+    );
+    assert!(text(&out).contains("3 holidays read"), "{}", text(&out));
+
+    let out = balai(
+        &["calendar", "due", "--start", "besok", "--add", "2wh"],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("RFC 3339"), "{}", text(&out));
+    let out = balai(
+        &[
+            "calendar",
+            "due",
+            "--start",
+            "2026-11-27T15:00:00Z",
+            "--add",
+            "2x",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("--add"), "{}", text(&out));
+    std::fs::write(&csv, "date,name\n30-11-2026,Salah\n").unwrap();
+    let out = balai(
+        &["calendar", "holidays", "import", csv.to_str().unwrap()],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("line 2"), "{}", text(&out));
+    for f in [&csv, &ics, &path] {
+        let _ = std::fs::remove_file(f);
+    }
+}

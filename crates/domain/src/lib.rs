@@ -1,6 +1,8 @@
 //! Pure rules of Balai: no I/O. Ticket states and transitions, intake validation,
-//! phone normalisation, tracking codes, register numbers and the timeline hash chain.
+//! phone normalisation, tracking codes, register numbers, the timeline hash chain and the
+//! working-time calendar for SLA deadlines.
 
+pub mod calendar;
 pub mod intake;
 pub mod phone;
 pub mod sms;
@@ -8,6 +10,7 @@ pub mod ticket;
 pub mod timeline;
 pub mod tracking;
 
+pub use calendar::WorkingCalendar;
 pub use intake::{FieldError, IntakeInput, ValidIntake};
 pub use phone::PhoneNumber;
 pub use ticket::{Action, Channel, DeclineReason, Role, TicketStatus, TransitionError};

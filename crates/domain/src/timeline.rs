@@ -13,6 +13,10 @@ pub enum EventKind {
     Reopened,
     AskedReporter,
     ReporterReplied,
+    /// The secretariat recorded the ticket's tracking number in LAPOR! SP4N.
+    LaporRecorded,
+    /// The deadline passed without an answer; the officials above were notified.
+    SlaBreached,
 }
 
 impl EventKind {
@@ -28,12 +32,20 @@ impl EventKind {
             EventKind::Reopened => "reopened",
             EventKind::AskedReporter => "asked_reporter",
             EventKind::ReporterReplied => "reporter_replied",
+            EventKind::LaporRecorded => "lapor_recorded",
+            EventKind::SlaBreached => "sla_breached",
         }
     }
 
-    /// Internal notes and assignments stay inside the organisation.
+    /// Internal notes, assignments and LAPOR! bookkeeping stay inside the organisation.
     pub fn is_public(self) -> bool {
-        !matches!(self, EventKind::Note | EventKind::Assigned)
+        !matches!(
+            self,
+            EventKind::Note
+                | EventKind::Assigned
+                | EventKind::LaporRecorded
+                | EventKind::SlaBreached
+        )
     }
 
     pub fn label_id(kind: &str) -> &'static str {
@@ -48,6 +60,8 @@ impl EventKind {
             "reopened" => "Dibuka kembali",
             "asked_reporter" => "Petugas meminta keterangan",
             "reporter_replied" => "Pelapor menanggapi",
+            "lapor_recorded" => "Nomor LAPOR! SP4N dicatat",
+            "sla_breached" => "Melewati batas waktu; atasan diberi tahu",
             _ => "Peristiwa",
         }
     }

@@ -38,6 +38,11 @@ pub struct GatewayConfig {
     pub system_type: Option<String>,
     pub window: Option<usize>,
     pub throughput_per_sec: Option<u32>,
+    /// gammu: gammu-smsd's SQL database, `sqlite:///var/lib/gammu/smsd.db` or
+    /// `postgres://user:password@host/smsd`.
+    pub database_url: Option<String>,
+    /// gammu: how often the inbox and sent items are read, in milliseconds (default 2000).
+    pub poll_interval_ms: Option<u64>,
 }
 
 impl std::fmt::Debug for GatewayConfig {
@@ -53,6 +58,11 @@ impl std::fmt::Debug for GatewayConfig {
             .field("dlr_base_url", &self.dlr_base_url)
             .field("host", &self.host)
             .field("port", &self.port)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url_password),
+            )
+            .field("poll_interval_ms", &self.poll_interval_ms)
             .finish_non_exhaustive()
     }
 }
@@ -109,7 +119,23 @@ impl GatewayConfig {
                 need(&self.password, "password")?;
                 need(&self.token, "token")?;
             }
-            GatewayKind::Gammu => need(&self.sendsms_url, "sendsms_url")?,
+            GatewayKind::Gammu => {
+                need(&self.database_url, "database_url")?;
+                let url = self.database_url.as_deref().unwrap_or_default().trim();
+                if !["sqlite:", "postgres://", "postgresql://"]
+                    .iter()
+                    .any(|scheme| url.starts_with(scheme))
+                {
+                    return Err(format!(
+                        "gateway {name}: `database_url` must be sqlite://PATH or postgres://…"
+                    ));
+                }
+                if self.poll_interval_ms == Some(0) {
+                    return Err(format!(
+                        "gateway {name}: `poll_interval_ms` must be more than 0"
+                    ));
+                }
+            }
             GatewayKind::Dev => {}
         }
         if let Some(token) = &self.token
@@ -129,6 +155,20 @@ impl GatewayConfig {
         };
         let (a, b) = (expected.as_bytes(), presented.as_bytes());
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// `scheme://user:secret@host` → `scheme://user:<redacted>@host`, for logs.
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:<redacted>@{host}")
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -176,6 +216,53 @@ mod tests {
             ..kannel()
         };
         assert!(short.validate().unwrap_err().contains("token"));
+    }
+
+    #[test]
+    fn gammu_needs_its_database() {
+        let gammu = GatewayConfig {
+            name: "modem".into(),
+            kind: Some(GatewayKind::Gammu),
+            database_url: Some("sqlite:///var/lib/gammu/smsd.db".into()),
+            ..Default::default()
+        };
+        assert!(gammu.validate().is_ok());
+        let pg = GatewayConfig {
+            database_url: Some("postgres://smsd:rahasia@127.0.0.1/smsd".into()),
+            poll_interval_ms: Some(500),
+            ..gammu.clone()
+        };
+        assert!(pg.validate().is_ok());
+        assert!(!format!("{pg:?}").contains("rahasia"));
+        let missing = GatewayConfig {
+            database_url: None,
+            ..gammu.clone()
+        };
+        assert!(missing.validate().unwrap_err().contains("database_url"));
+        let mysql = GatewayConfig {
+            database_url: Some("mysql://localhost/smsd".into()),
+            ..gammu.clone()
+        };
+        assert!(mysql.validate().unwrap_err().contains("database_url"));
+        let zero = GatewayConfig {
+            poll_interval_ms: Some(0),
+            ..gammu
+        };
+        assert!(zero.validate().unwrap_err().contains("poll_interval_ms"));
+    }
+
+    #[test]
+    fn gammu_keys_parse_and_typos_do_not() {
+        let ok: GatewayConfig = serde_json::from_str(
+            r#"{"name":"modem","kind":"gammu","database_url":"sqlite:///tmp/smsd.db","poll_interval_ms":1000}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.poll_interval_ms, Some(1000));
+        assert!(ok.validate().is_ok());
+        let typo = serde_json::from_str::<GatewayConfig>(
+            r#"{"name":"modem","kind":"gammu","database_uri":"sqlite:///tmp/smsd.db"}"#,
+        );
+        assert!(typo.unwrap_err().to_string().contains("database_uri"));
     }
 
     #[test]

@@ -3,8 +3,12 @@
 
 pub mod android;
 pub mod config;
+pub mod gammu;
 pub mod kannel;
+pub mod live;
 pub mod sender;
+pub mod smpp;
 
 pub use config::{GatewayConfig, GatewayKind};
+pub use live::LiveGateways;
 pub use sender::{Gateways, SendError, Sent};

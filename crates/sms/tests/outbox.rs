@@ -7,16 +7,7 @@ use store::sms::{InboundSms, SmsRules};
 #[tokio::test]
 async fn concurrent_senders_send_each_message_once() {
     for db in store::testing::each_backend().await {
-        let agency = db
-            .create_agency(&store::org::NewAgency {
-                code: "DISHUB".into(),
-                name: "Dishub".into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        db.create_keyword("DISHUB", agency, "").await.unwrap();
+        store::testing::agency_with_keyword(&db, "DISHUB").await;
         let rules = SmsRules {
             autoreplies_per_hour: 1000,
             flood_per_hour: 1000,

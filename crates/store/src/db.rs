@@ -55,6 +55,57 @@ macro_rules! run {
 }
 pub(crate) use run;
 
+impl C<'_> {
+    pub(crate) fn is_sqlite(&self) -> bool {
+        matches!(self, C::Lite(_))
+    }
+}
+
+/// Placeholders for statements built at run time (multi-row inserts, `IN` lists). Bind in the
+/// order the placeholders appear. SQLite gets anonymous `?`: its lookup of a numbered `$N` is
+/// linear, which makes a statement with thousands of parameters quadratic.
+pub(crate) struct Placeholders {
+    sqlite: bool,
+    n: usize,
+}
+
+impl Placeholders {
+    pub(crate) fn new(sqlite: bool) -> Self {
+        Self { sqlite, n: 0 }
+    }
+
+    pub(crate) fn for_conn(c: &C<'_>) -> Self {
+        Self::new(c.is_sqlite())
+    }
+
+    pub(crate) fn next(&mut self) -> String {
+        self.n += 1;
+        if self.sqlite {
+            "?".to_string()
+        } else {
+            format!("${}", self.n)
+        }
+    }
+
+    /// `p, p, p` with `k` placeholders.
+    pub(crate) fn list(&mut self, k: usize) -> String {
+        (0..k).map(|_| self.next()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `(p, p, p)` with `k` placeholders.
+    pub(crate) fn row(&mut self, k: usize) -> String {
+        format!("({})", self.list(k))
+    }
+
+    /// `(p, p), (p, p), …`: `rows` tuples of `k` placeholders.
+    pub(crate) fn rows(&mut self, rows: usize, k: usize) -> String {
+        (0..rows)
+            .map(|_| self.row(k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 pub(crate) enum Tx {
     Lite(Transaction<'static, Sqlite>),
     Pg(Transaction<'static, Postgres>),

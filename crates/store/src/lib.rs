@@ -4,8 +4,13 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod calendar;
 mod db;
+pub mod escalation;
+pub mod gateways;
+pub mod lapor;
 pub mod messages;
+pub mod notify;
 pub mod org;
 pub mod sms;
 pub mod testing;
@@ -27,6 +32,8 @@ pub enum StoreError {
     Invalid(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("SMS intake has stopped")]
+    Stopped,
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

@@ -1,7 +1,7 @@
 //! Messages to reporters (the outbox). Every outgoing message is a row committed before any
 //! attempt to send it; a worker leases pending rows, sends them and records the outcome.
 
-use crate::db::{C, run};
+use crate::db::{C, Placeholders, run};
 use crate::{Db, Result, now_ms};
 use serde::Serialize;
 
@@ -36,7 +36,8 @@ pub struct OutgoingMessage {
 }
 
 pub const MAX_ATTEMPTS: i64 = 8;
-const LEASE_MS: i64 = 60_000;
+/// How long a leased message is reserved for the worker that leased it (ms).
+pub const LEASE_MS: i64 = 60_000;
 
 const MESSAGE_COLUMNS: &str = "id, ticket_id, direction, channel, recipient, subject, body, status, attempts, last_error, created_at, sent_at, kind, gateway, gateway_ref, segments, dlr_status, dlr_at";
 
@@ -82,17 +83,78 @@ pub(crate) async fn enqueue_kind(
     gateway: Option<&str>,
     now: i64,
 ) -> Result<i64> {
-    let segments = if message.channel == "sms" {
-        domain::sms::segment(&message.body).segments() as i64
-    } else {
-        1
+    let queued = Queued {
+        ticket_id,
+        message: message.clone(),
+        kind,
+        gateway: gateway.map(str::to_string),
     };
-    Ok(run!(c, x => sqlx::query_scalar(
+    Ok(enqueue_many(c, std::slice::from_ref(&queued), now).await?[0])
+}
+
+/// One message for `enqueue_many`.
+#[derive(Clone)]
+pub(crate) struct Queued<'a> {
+    pub ticket_id: Option<i64>,
+    pub message: OutgoingMessage,
+    pub kind: &'a str,
+    pub gateway: Option<String>,
+}
+
+/// Queues several messages, 1,000 per statement (SQLite allows 32,766 parameters); returns
+/// their ids in the order given.
+pub(crate) async fn enqueue_many(
+    c: &mut C<'_>,
+    batch: &[Queued<'_>],
+    now: i64,
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(batch.len());
+    for chunk in batch.chunks(1_000) {
+        ids.extend(enqueue_chunk(c, chunk, now).await?);
+    }
+    Ok(ids)
+}
+
+async fn enqueue_chunk(c: &mut C<'_>, batch: &[Queued<'_>], now: i64) -> Result<Vec<i64>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut p = Placeholders::for_conn(c);
+    let rows: Vec<String> = (0..batch.len())
+        .map(|_| {
+            let (ticket, channel, recipient, subject, body) =
+                (p.next(), p.next(), p.next(), p.next(), p.next());
+            let (created, next, kind, gateway, segments) =
+                (p.next(), p.next(), p.next(), p.next(), p.next());
+            format!(
+                "({ticket}, 'out', {channel}, {recipient}, {subject}, {body}, 'pending', {created}, {next}, {kind}, {gateway}, {segments})"
+            )
+        })
+        .collect();
+    let sql = format!(
         "INSERT INTO messages (ticket_id, direction, channel, recipient, subject, body, status, created_at,
             next_attempt_at, kind, gateway, segments)
-         VALUES ($1, 'out', $2, $3, $4, $5, 'pending', $6, $6, $7, $8, $9) RETURNING id"
-    ).bind(ticket_id).bind(message.channel).bind(&message.recipient).bind(&message.subject).bind(&message.body)
-        .bind(now).bind(kind).bind(gateway).bind(segments).fetch_one(x).await?))
+         VALUES {} RETURNING id",
+        rows.join(", ")
+    );
+    let mut ids: Vec<i64> = run!(c, x => {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+        for queued in batch {
+            let message = &queued.message;
+            let segments = if message.channel == "sms" {
+                domain::sms::segment(&message.body).segments() as i64
+            } else {
+                1
+            };
+            q = q.bind(queued.ticket_id).bind(message.channel).bind(message.recipient.clone())
+                .bind(message.subject.clone()).bind(message.body.clone()).bind(now).bind(now).bind(queued.kind)
+                .bind(queued.gateway.clone()).bind(segments);
+        }
+        q.fetch_all(x).await?
+    });
+    // Ids are handed out in the order of the rows; RETURNING's own order is not promised.
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 impl Db {

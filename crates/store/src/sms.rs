@@ -1,13 +1,16 @@
 //! The SMS channel's data: keywords, reply templates, blocked numbers, inbound messages, and the
 //! intake of one inbound SMS (routing, acknowledgement, autoreplies) in one transaction.
 
-use crate::db::{C, run};
-use crate::messages::{OutgoingMessage, enqueue_kind};
-use crate::tickets::{NewTicket, insert_ticket};
+use crate::db::{C, Placeholders, run};
 use crate::{Db, Result, StoreError, now_ms};
-use domain::sms::{Parsed, ReservedWords};
-use domain::{Channel, PhoneNumber, TicketStatus};
+use domain::PhoneNumber;
+use domain::sms::ReservedWords;
 use serde::Serialize;
+
+mod intake;
+mod queue;
+
+pub use queue::{MAX_BATCH, SmsIntake};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Keyword {
@@ -107,13 +110,6 @@ pub(crate) async fn template(c: &mut C<'_>, code: &str) -> Result<String> {
     Ok(run!(c, x => sqlx::query_scalar::<_, String>("SELECT body FROM sms_templates WHERE code = $1")
         .bind(code).fetch_optional(x).await?)
     .unwrap_or_default())
-}
-
-async fn keyword_list(c: &mut C<'_>) -> Result<String> {
-    let words: Vec<String> = run!(c, x => sqlx::query_scalar(
-        "SELECT keyword FROM keywords WHERE active ORDER BY keyword"
-    ).fetch_all(x).await?);
-    Ok(words.join(", "))
 }
 
 fn normalise_sender(raw: &str) -> String {
@@ -243,193 +239,29 @@ impl Db {
     /// ticket or the triage queue, answers status and help requests, and queues the replies,
     /// all in one transaction. The gateway may be told "received" only after this returns.
     pub async fn receive_sms(&self, sms: &InboundSms, rules: &SmsRules) -> Result<SmsOutcome> {
+        let mut outcomes = self
+            .receive_sms_batch(std::slice::from_ref(sms), rules)
+            .await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// Takes in several SMS in one transaction, with the same result as taking them in one by
+    /// one in this order, in a fixed number of statements for the common cases (keyword
+    /// tickets, triage, floods), so that a busy gateway's messages are committed together.
+    pub async fn receive_sms_batch(
+        &self,
+        batch: &[InboundSms],
+        rules: &SmsRules,
+    ) -> Result<Vec<SmsOutcome>> {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
-        let sender = normalise_sender(&sms.sender);
-        let inserted: Option<i64> = run!(&mut c, x => sqlx::query_scalar(
-            "INSERT INTO inbound_messages (gateway, gateway_message_id, sender, receiver, text, coding, partial, received_at, outcome)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')
-             ON CONFLICT (gateway, gateway_message_id) DO NOTHING RETURNING id"
-        ).bind(&sms.gateway).bind(&sms.gateway_message_id).bind(&sender).bind(&sms.receiver).bind(&sms.text)
-            .bind(&sms.coding).bind(sms.partial).bind(sms.received_at).fetch_optional(x).await?);
-        let Some(inbound_id) = inserted else {
-            let (id, ticket_id): (i64, Option<i64>) = run!(&mut c, x => sqlx::query_as(
-                "SELECT id, ticket_id FROM inbound_messages WHERE gateway = $1 AND gateway_message_id = $2"
-            ).bind(&sms.gateway).bind(&sms.gateway_message_id).fetch_one(x).await?);
-            return Ok(SmsOutcome {
-                inbound_id: id,
-                outcome: "duplicate".into(),
-                ticket_id,
-                tracking_code: None,
-                replies: Vec::new(),
-            });
-        };
-        let mut outcome = SmsOutcome {
-            inbound_id,
-            outcome: String::new(),
-            ticket_id: None,
-            tracking_code: None,
-            replies: Vec::new(),
-        };
-
-        let blocked: Option<String> = run!(&mut c, x => sqlx::query_scalar("SELECT phone FROM blocked_numbers WHERE phone = $1")
-            .bind(&sender).fetch_optional(x).await?);
-        let recent: i64 = run!(&mut c, x => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM inbound_messages WHERE sender = $1 AND received_at > $2"
-        ).bind(&sender).bind(sms.received_at - HOUR_MS).fetch_one(x).await?);
-        let autoreplies: i64 = run!(&mut c, x => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM messages WHERE recipient = $1 AND kind IN {AUTOREPLY_KINDS} AND created_at > $2"
-        ))).bind(&sender).bind(now_ms() - HOUR_MS).fetch_one(x).await?);
-        let may_reply =
-            autoreplies < rules.autoreplies_per_hour && PhoneNumber::parse(&sender).is_ok();
-        let gateway = sms.gateway.clone();
-        let mut replies: Vec<(&'static str, String)> = Vec::new();
-
-        if blocked.is_some() {
-            outcome.outcome = "blocked".into();
-        } else if recent > rules.flood_per_hour {
-            outcome.outcome = "flood".into();
-        } else if let Some((ticket_id, code)) =
-            awaiting_ticket(&mut c, &sender, &sms.text, rules, sms.received_at).await?
-        {
-            outcome.outcome = "attached".into();
-            outcome.ticket_id = Some(ticket_id);
-            outcome.tracking_code = Some(code.clone());
-            crate::tickets::record_reporter_reply(&mut c, ticket_id, &sms.text, sms.received_at)
-                .await?;
-            let body = fill(
-                &template(&mut c, "reply_received").await?,
-                &[("code", &code)],
-            );
-            replies.push(("autoreply", body));
-        } else {
-            match domain::sms::keyword::parse(&sms.text, &rules.reserved) {
-                Parsed::Help => {
-                    outcome.outcome = "help".into();
-                    let keywords = keyword_list(&mut c).await?;
-                    let body = fill(
-                        &template(&mut c, "help").await?,
-                        &[("keywords", &keywords), ("region", &rules.region_name)],
-                    );
-                    replies.push(("help", body));
-                }
-                Parsed::Status(code) => {
-                    outcome.outcome = "status".into();
-                    let found: Option<(String, String, Option<String>)> = match &code {
-                        Some(code) => run!(&mut c, x => sqlx::query_as(
-                            "SELECT t.tracking_code, t.status, (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id
-                                 AND e.kind = 'answered' ORDER BY e.seq DESC LIMIT 1)
-                             FROM tickets t WHERE t.tracking_code = $1"
-                        ).bind(code.as_str()).fetch_optional(x).await?),
-                        None => None,
-                    };
-                    let body = match found {
-                        Some((code, status, answer)) => {
-                            let label = TicketStatus::parse(&status)
-                                .map(|s| s.label_id())
-                                .unwrap_or("Diproses");
-                            fill(
-                                &template(&mut c, "status").await?,
-                                &[
-                                    ("code", &code),
-                                    ("status", label),
-                                    ("answer", answer.as_deref().unwrap_or("")),
-                                ],
-                            )
-                            .trim()
-                            .to_string()
-                        }
-                        None => template(&mut c, "status_unknown").await?,
-                    };
-                    replies.push(("status", body));
-                }
-                parsed => {
-                    let keyword = match &parsed {
-                        Parsed::Keyword { keyword, .. } => Some(keyword.clone()),
-                        _ => None,
-                    };
-                    let agency: Option<String> = match &keyword {
-                        Some(k) => run!(&mut c, x => sqlx::query_scalar(
-                            "SELECT a.code FROM keywords k JOIN agencies a ON a.id = k.agency_id WHERE k.keyword = $1 AND k.active AND a.active"
-                        ).bind(k).fetch_optional(x).await?),
-                        None => None,
-                    };
-                    let intake = domain::ValidIntake {
-                        category: "pengaduan".into(),
-                        text: sms.text.clone(),
-                        agency_code: agency.clone(),
-                        reporter_name: None,
-                        reporter_phone: PhoneNumber::parse(&sender).ok(),
-                        reporter_email: None,
-                        address: None,
-                        lat: None,
-                        long: None,
-                        anonymous: false,
-                        confidential: false,
-                    };
-                    let new = NewTicket {
-                        intake,
-                        channel: Channel::Sms,
-                        idempotency_key: None,
-                        received_at: sms.received_at,
-                    };
-                    let created = insert_ticket(&mut c, &new).await?;
-                    outcome.ticket_id = Some(created.id);
-                    outcome.tracking_code = Some(created.tracking_code.clone());
-                    let due = rules.answer_time_text.clone();
-                    if agency.is_some() {
-                        outcome.outcome = "ticket".into();
-                        let body = fill(
-                            &template(&mut c, "ack").await?,
-                            &[
-                                ("register", &created.register_number),
-                                ("code", &created.tracking_code),
-                                ("due", &due),
-                            ],
-                        );
-                        replies.push(("ack", body));
-                    } else {
-                        outcome.outcome = "triage".into();
-                        let keywords = keyword_list(&mut c).await?;
-                        let body = fill(
-                            &template(&mut c, "unknown_keyword").await?,
-                            &[
-                                ("code", &created.tracking_code),
-                                ("keywords", &keywords),
-                                ("register", &created.register_number),
-                            ],
-                        );
-                        replies.push(("autoreply", body));
-                    }
-                }
-            }
-        }
-        run!(&mut c, x => sqlx::query("UPDATE inbound_messages SET outcome = $1, ticket_id = $2 WHERE id = $3")
-            .bind(&outcome.outcome).bind(outcome.ticket_id).bind(inbound_id).execute(x).await?.rows_affected());
-        if may_reply {
-            for (kind, body) in replies {
-                let message = OutgoingMessage {
-                    channel: "sms",
-                    recipient: sender.clone(),
-                    subject: String::new(),
-                    body,
-                };
-                let id = enqueue_kind(
-                    &mut c,
-                    outcome.ticket_id,
-                    &message,
-                    kind,
-                    Some(&gateway),
-                    now_ms(),
-                )
-                .await?;
-                outcome.replies.push(id);
-            }
-        }
+        let outcomes = intake::receive(&mut c, batch, rules).await?;
         tx.commit().await?;
-        metrics::counter!("balai_sms_received_total", "outcome" => outcome.outcome.clone())
-            .increment(1);
-        Ok(outcome)
+        for outcome in &outcomes {
+            metrics::counter!("balai_sms_received_total", "outcome" => outcome.outcome.clone())
+                .increment(1);
+        }
+        Ok(outcomes)
     }
 
     /// Records a delivery report for an outbox message: `delivered` or `failed` (with the code).
@@ -487,27 +319,135 @@ impl Db {
     }
 }
 
-/// The ticket this sender was asked about, if the rule is on and the SMS is not a command.
-async fn awaiting_ticket(
-    c: &mut C<'_>,
-    sender: &str,
-    text: &str,
-    rules: &SmsRules,
-    now: i64,
-) -> Result<Option<(i64, String)>> {
-    let Some(window) = rules.attach_replies_within_ms else {
-        return Ok(None);
-    };
-    if matches!(
-        domain::sms::keyword::parse(text, &rules.reserved),
-        Parsed::Help | Parsed::Status(_)
-    ) {
-        return Ok(None);
+/// One message handed to a gateway, for [`Db::mark_sms_sent_many`]: id, gateway name, the
+/// gateway's reference (if it gave one) and the number of segments.
+pub type SmsSentMark = (i64, String, Option<String>, i64);
+
+/// One delivery receipt for [`Db::record_delivery_reports_by_ref`]: the gateway's reference,
+/// `Some(true)` delivered / `Some(false)` failed / `None` not final, and the detail stored as
+/// `dlr_status`.
+pub type RefReport = (String, Option<bool>, String);
+
+/// Rows per statement of the batched outcome functions (SQLite allows 32,766 parameters).
+const OUTCOME_CHUNK: usize = 1000;
+
+impl Db {
+    /// [`Db::mark_sms_sent`] for many messages in one transaction, with one multi-row
+    /// statement per 1,000 messages. Same rules: only rows not marked sent yet change, and a
+    /// delivery report that arrived first keeps its status.
+    pub async fn mark_sms_sent_many(&self, sent: &[SmsSentMark]) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        for chunk in sent.chunks(OUTCOME_CHUNK) {
+            let mut c = tx.c();
+            let mut p = Placeholders::for_conn(&c);
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|_| {
+                    let (id, gateway, reference, segments) =
+                        (p.next(), p.next(), p.next(), p.next());
+                    format!("(CAST({id} AS BIGINT), CAST({gateway} AS TEXT), CAST({reference} AS TEXT), CAST({segments} AS BIGINT))")
+                })
+                .collect();
+            let sent_at = p.next();
+            let sql = format!(
+                "WITH v (v_id, v_gateway, v_ref, v_segments) AS (VALUES {})
+                 UPDATE messages SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
+                    sent_at = {sent_at}, attempts = attempts + 1, lease_until = NULL, last_error = NULL,
+                    gateway = v.v_gateway, gateway_ref = v.v_ref, segments = v.v_segments
+                 FROM v WHERE messages.id = v.v_id AND messages.sent_at IS NULL",
+                rows.join(", ")
+            );
+            run!(&mut c, x => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, gateway, reference, segments) in chunk {
+                    q = q.bind(*id).bind(gateway.as_str()).bind(reference.as_deref()).bind(*segments);
+                }
+                q.bind(now).execute(x).await?.rows_affected()
+            });
+        }
+        tx.commit().await
     }
-    Ok(run!(c, x => sqlx::query_as(
-        "SELECT id, tracking_code FROM tickets WHERE reporter_phone = $1 AND awaiting_reporter_since IS NOT NULL
-         AND awaiting_reporter_since > $2 AND status IN ('received', 'open') ORDER BY awaiting_reporter_since DESC LIMIT 1"
-    ).bind(sender).bind(now - window).fetch_optional(x).await?))
+
+    /// Records delivery receipts that name the gateway's reference (SMPP message ids), as
+    /// [`Db::message_by_gateway_ref`] + [`Db::record_delivery_report`] would one by one, in one
+    /// transaction. Returns the references no outgoing message of `gateway` has (yet), in the
+    /// order given; the caller may try those again later. Reports for the same reference are
+    /// applied in the order given.
+    pub async fn record_delivery_reports_by_ref(
+        &self,
+        gateway: &str,
+        reports: &[RefReport],
+    ) -> Result<Vec<String>> {
+        if reports.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A reference repeated in the batch goes into a later round, so that each statement
+        // matches a row once and the last report wins, as when applied one by one.
+        let mut rounds: Vec<Vec<&RefReport>> = Vec::new();
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for report in reports {
+            let round = seen.entry(report.0.as_str()).or_insert(0);
+            if rounds.len() <= *round {
+                rounds.push(Vec::new());
+            }
+            rounds[*round].push(report);
+            *round += 1;
+        }
+        let now = now_ms();
+        let mut found: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut tx = self.begin().await?;
+        for round in &rounds {
+            for chunk in round.chunks(OUTCOME_CHUNK) {
+                let mut c = tx.c();
+                let mut p = Placeholders::for_conn(&c);
+                // The gateway is a column of `v` too: with both columns of the
+                // (gateway, gateway_ref) index taken from `v`, SQLite's planner must loop over
+                // `v` and look each row up, instead of walking every message of the gateway.
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|_| {
+                        let (gw, reference, status, detail) = (p.next(), p.next(), p.next(), p.next());
+                        format!("(CAST({gw} AS TEXT), CAST({reference} AS TEXT), CAST({status} AS TEXT), CAST({detail} AS TEXT))")
+                    })
+                    .collect();
+                let dlr_at = p.next();
+                let sql = format!(
+                    "WITH v (v_gateway, v_ref, v_status, v_detail) AS (VALUES {})
+                     UPDATE messages SET status = COALESCE(v.v_status, status), dlr_status = v.v_detail,
+                        dlr_at = {dlr_at},
+                        last_error = CASE WHEN v.v_status = 'failed' THEN v.v_detail ELSE last_error END
+                     FROM v WHERE messages.gateway = v.v_gateway AND messages.gateway_ref = v.v_ref
+                        AND messages.direction = 'out'
+                     RETURNING messages.gateway_ref",
+                    rows.join(", ")
+                );
+                let matched: Vec<Option<String>> = run!(&mut c, x => {
+                    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                    for (reference, delivered, detail) in chunk.iter().copied() {
+                        let status = match delivered {
+                            Some(true) => Some("delivered"),
+                            Some(false) => Some("failed"),
+                            None => None,
+                        };
+                        q = q.bind(gateway).bind(reference.as_str()).bind(status).bind(detail.as_str());
+                    }
+                    q.bind(now).fetch_all(x).await?
+                });
+                found.extend(matched.into_iter().flatten());
+            }
+        }
+        tx.commit().await?;
+        let mut missing: Vec<String> = Vec::new();
+        for (reference, _, _) in reports {
+            if !found.contains(reference) {
+                found.insert(reference.clone());
+                missing.push(reference.clone());
+            }
+        }
+        Ok(missing)
+    }
 }
 
 fn reserved_clash(keyword: &str) -> bool {

@@ -100,3 +100,28 @@ impl Db {
         Ok(columns)
     }
 }
+
+/// A TCP port free on 127.0.0.1 now, for a peer a test starts (SMTP, Kannel, SMSC).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+/// An agency `code` with one SMS keyword equal to its code; returns the agency id.
+pub async fn agency_with_keyword(db: &Db, code: &str) -> i64 {
+    let agency = db
+        .create_agency(&crate::org::NewAgency {
+            code: code.into(),
+            name: format!("Dinas {code}"),
+            kind: "agency".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("create agency");
+    db.create_keyword(code, agency, "")
+        .await
+        .expect("create keyword");
+    agency
+}

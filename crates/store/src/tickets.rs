@@ -1,13 +1,14 @@
 //! Tickets, their append-only hash-chained timeline, and the handling actions.
 
-use crate::db::{C, run};
+use crate::db::{C, Placeholders, run};
 use crate::messages::{OutgoingMessage, ReporterText, to_reporter};
 use crate::{Actor, Db, Result, StoreError, now_ms};
 use domain::timeline::EventContent;
 use domain::{Action, Channel, DeclineReason, EventKind, TicketStatus, TrackingCode, ValidIntake};
 use serde::Serialize;
+use std::collections::HashMap;
 
-/// Until the working-time calendar exists, a ticket is due five calendar days after receipt.
+/// Synthetic tickets of `balai seed` are due five calendar days after receipt.
 pub const DEFAULT_DUE_MS: i64 = 5 * 24 * 3600 * 1000;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -38,6 +39,8 @@ pub struct Ticket {
     pub closed_at: Option<i64>,
     pub due_at: Option<i64>,
     pub decline_reason: Option<String>,
+    /// Set while the deadline clock is stopped (the reporter was asked a question).
+    pub sla_paused_at: Option<i64>,
 }
 
 impl Ticket {
@@ -46,7 +49,9 @@ impl Ticket {
     }
 
     pub fn is_overdue(&self, now: i64) -> bool {
-        !self.status().is_final() && self.due_at.is_some_and(|due| due < now)
+        !self.status().is_final()
+            && self.sla_paused_at.is_none()
+            && self.due_at.is_some_and(|due| due < now)
     }
 }
 
@@ -56,7 +61,7 @@ macro_rules! ticket_columns {
     a.name AS agency_name, t.category, t.channel, t.status, t.text, t.reporter_name, t.reporter_phone,
     t.reporter_email, t.anonymous, t.confidential, t.address, t.lat, t.long, t.assignee_id,
     u.full_name AS assignee_name, t.received_at, t.updated_at, t.answered_at, t.closed_at, t.due_at,
-    t.decline_reason"
+    t.decline_reason, t.sla_paused_at"
     };
 }
 macro_rules! ticket_joins {
@@ -118,6 +123,9 @@ pub struct TicketFilter {
     pub triage: bool,
     pub assignee_id: Option<i64>,
     pub oldest_first: bool,
+    /// Open tickets (received, open) whose deadline comes first; the cursor then holds
+    /// (due_at, id). Ignored by a full-text search, which lists matches by arrival.
+    pub due_first: bool,
     pub cursor: Option<Cursor>,
     pub limit: i64,
 }
@@ -236,7 +244,7 @@ enum Param {
 }
 
 /// Appends an event to a ticket whose row the caller has locked, extending the hash chain.
-async fn append_event(
+pub(crate) async fn append_event(
     c: &mut C<'_>,
     ticket_id: i64,
     kind: EventKind,
@@ -282,6 +290,7 @@ pub(crate) async fn record_reporter_reply(
 ) -> Result<()> {
     run!(c, x => sqlx::query("UPDATE tickets SET awaiting_reporter_since = NULL WHERE id = $1")
         .bind(ticket_id).execute(x).await?.rows_affected());
+    crate::calendar::resume_clock(c, ticket_id, at).await?;
     append_event(
         c,
         ticket_id,
@@ -313,73 +322,197 @@ async fn queue_to_reporter(
     Ok(())
 }
 
-/// Next number in an agency's register for a year.
-async fn next_register_value(c: &mut C<'_>, scope: &str, year: i32) -> Result<i64> {
-    Ok(run!(c, x => sqlx::query_scalar(
-        "INSERT INTO register_counters (scope, year, last_value) VALUES ($1, $2, 1)
-         ON CONFLICT (scope, year) DO UPDATE SET last_value = register_counters.last_value + 1
+/// Takes `count` consecutive numbers in an agency's register for a year; returns the first.
+async fn take_register_values(c: &mut C<'_>, scope: &str, year: i32, count: i64) -> Result<i64> {
+    let last: i64 = run!(c, x => sqlx::query_scalar(
+        "INSERT INTO register_counters (scope, year, last_value) VALUES ($1, $2, $3)
+         ON CONFLICT (scope, year) DO UPDATE SET last_value = register_counters.last_value + excluded.last_value
          RETURNING last_value"
-    ).bind(scope).bind(year as i64).fetch_one(x).await?))
+    ).bind(scope).bind(year as i64).bind(count).fetch_one(x).await?);
+    Ok(last - count + 1)
 }
 
 /// Stores a new ticket and its `received` event on the caller's transaction.
 pub(crate) async fn insert_ticket(c: &mut C<'_>, new: &NewTicket) -> Result<Created> {
-    let intake = &new.intake;
-    let target: Option<(i64, String)> = match &intake.agency_code {
-        Some(code) => Some(
-            run!(c, x => sqlx::query_as("SELECT id, code FROM agencies WHERE code = $1 AND active")
-                .bind(code).fetch_optional(x).await?)
-            .ok_or_else(|| StoreError::Invalid(format!("OPD tidak dikenal: {code}")))?,
-        ),
-        None => None,
-    };
-    let register_scope = match &target {
-        Some((_, code)) => code.clone(),
-        None => run!(c, x => sqlx::query_scalar::<_, String>(
+    let mut created = insert_tickets(c, std::slice::from_ref(new)).await?;
+    Ok(created.remove(0))
+}
+
+/// Stores new tickets and their `received` events on the caller's transaction, in a fixed
+/// number of statements whatever their number (SMS intake stores a whole batch at once).
+pub(crate) async fn insert_tickets(c: &mut C<'_>, batch: &[NewTicket]) -> Result<Vec<Created>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut codes: Vec<&str> = batch
+        .iter()
+        .filter_map(|n| n.intake.agency_code.as_deref())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut agencies: HashMap<String, i64> = HashMap::new();
+    if !codes.is_empty() {
+        let sql = format!(
+            "SELECT code, id FROM agencies WHERE active AND code IN ({})",
+            Placeholders::for_conn(c).list(codes.len())
+        );
+        let rows: Vec<(String, i64)> = run!(c, x => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for code in &codes {
+                q = q.bind(*code);
+            }
+            q.fetch_all(x).await?
+        });
+        agencies.extend(rows);
+    }
+    if let Some(unknown) = codes.iter().find(|code| !agencies.contains_key(**code)) {
+        return Err(StoreError::Invalid(format!("OPD tidak dikenal: {unknown}")));
+    }
+    let secretariat = if batch.iter().any(|n| n.intake.agency_code.is_none()) {
+        run!(c, x => sqlx::query_scalar::<_, String>(
             "SELECT code FROM agencies WHERE kind = 'secretariat' ORDER BY id LIMIT 1"
         ).fetch_optional(x).await?)
-        .unwrap_or_else(|| "SETDA".to_string()),
-    };
-    let year = year_of(new.received_at);
-    let sequence = next_register_value(c, &register_scope, year).await?;
-    let register_number = domain::register_number(&register_scope, year, sequence);
-    let tracking_code = TrackingCode::generate().to_string();
-    let status = if target.is_some() {
-        TicketStatus::Open
+        .unwrap_or_else(|| "SETDA".to_string())
     } else {
-        TicketStatus::Received
+        String::new()
     };
-    let id: i64 = run!(c, x => sqlx::query_scalar(
+
+    // Register numbers: one counter update per (scope, year), taken in a fixed order so that
+    // concurrent batches on PostgreSQL never wait on each other's counters in a cycle.
+    let scope_of = |n: &NewTicket| {
+        (
+            n.intake
+                .agency_code
+                .clone()
+                .unwrap_or_else(|| secretariat.clone()),
+            year_of(n.received_at),
+        )
+    };
+    let mut needed: std::collections::BTreeMap<(String, i32), i64> = Default::default();
+    for n in batch {
+        *needed.entry(scope_of(n)).or_default() += 1;
+    }
+    let mut next_value: HashMap<(String, i32), i64> = HashMap::new();
+    for ((scope, year), count) in needed {
+        let first = take_register_values(c, &scope, year, count).await?;
+        next_value.insert((scope, year), first);
+    }
+
+    let mut created = Vec::with_capacity(batch.len());
+    for n in batch {
+        let key = scope_of(n);
+        let value = next_value.get_mut(&key).expect("counter taken above");
+        let register_number = domain::register_number(&key.0, key.1, *value);
+        *value += 1;
+        let status = if n.intake.agency_code.is_some() {
+            TicketStatus::Open
+        } else {
+            TicketStatus::Received
+        };
+        created.push(Created {
+            id: 0,
+            tracking_code: TrackingCode::generate().to_string(),
+            register_number,
+            status: status.as_str().to_string(),
+            replayed: false,
+        });
+    }
+
+    let deadlines = crate::calendar::deadlines(c).await?;
+    let mut p = Placeholders::for_conn(c);
+    let sql = format!(
         "INSERT INTO tickets (tracking_code, register_number, agency_id, category, channel, status, text,
             reporter_name, reporter_phone, reporter_email, anonymous, confidential, address, lat, long,
             received_at, updated_at, due_at, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)
-         RETURNING id"
-    ).bind(&tracking_code).bind(&register_number).bind(target.as_ref().map(|t| t.0)).bind(&intake.category)
-        .bind(new.channel.as_str()).bind(status.as_str()).bind(&intake.text).bind(&intake.reporter_name)
-        .bind(intake.reporter_phone.as_ref().map(|p| p.to_string())).bind(&intake.reporter_email)
-        .bind(intake.anonymous).bind(intake.confidential).bind(&intake.address).bind(intake.lat).bind(intake.long)
-        .bind(new.received_at).bind(new.received_at + DEFAULT_DUE_MS).bind(&new.idempotency_key)
-        .fetch_one(x).await?);
-    let payload =
-        serde_json::json!({ "channel": new.channel.as_str(), "agency_code": intake.agency_code });
-    append_event(
-        c,
-        id,
-        EventKind::Received,
-        None,
-        "",
-        &payload,
-        new.received_at,
-    )
-    .await?;
-    Ok(Created {
-        id,
-        tracking_code,
-        register_number,
-        status: status.as_str().to_string(),
-        replayed: false,
-    })
+         VALUES {} RETURNING id, tracking_code",
+        p.rows(batch.len(), 19)
+    );
+    let ids: Vec<(i64, String)> = run!(c, x => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for (n, made) in batch.iter().zip(&created) {
+            let intake = &n.intake;
+            let agency_id = intake.agency_code.as_ref().and_then(|code| agencies.get(code).copied());
+            q = q.bind(made.tracking_code.clone()).bind(made.register_number.clone()).bind(agency_id)
+                .bind(intake.category.clone()).bind(n.channel.as_str()).bind(made.status.clone())
+                .bind(intake.text.clone()).bind(intake.reporter_name.clone())
+                .bind(intake.reporter_phone.as_ref().map(|p| p.to_string())).bind(intake.reporter_email.clone())
+                .bind(intake.anonymous).bind(intake.confidential).bind(intake.address.clone())
+                .bind(intake.lat).bind(intake.long).bind(n.received_at).bind(n.received_at)
+                .bind(deadlines.due(n.channel, n.received_at)).bind(n.idempotency_key.clone());
+        }
+        q.fetch_all(x).await?
+    });
+    let ids: HashMap<String, i64> = ids.into_iter().map(|(id, code)| (code, id)).collect();
+    for made in &mut created {
+        made.id = ids[&made.tracking_code];
+    }
+
+    // The first event of each chain: its hash covers the ticket id, known only now.
+    let mut events = Vec::with_capacity(batch.len());
+    for (n, made) in batch.iter().zip(&created) {
+        let payload = serde_json::json!({ "channel": n.channel.as_str(), "agency_code": n.intake.agency_code })
+            .to_string();
+        let kind = EventKind::Received;
+        let hash = domain::event_hash(
+            "",
+            &EventContent {
+                ticket_id: made.id,
+                seq: 1,
+                kind: kind.as_str(),
+                actor_id: None,
+                at_ms: n.received_at,
+                body: "",
+                payload: &payload,
+            },
+        );
+        events.push((made.id, payload, n.received_at, hash));
+    }
+    let mut p = Placeholders::for_conn(c);
+    let sql = format!(
+        "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, public, body, payload, at, prev_hash, hash) VALUES {}",
+        (0..events.len())
+            .map(|_| format!(
+                "({}, 1, '{}', NULL, {}, '', {}, {}, '', {})",
+                p.next(),
+                EventKind::Received.as_str(),
+                if EventKind::Received.is_public() {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                },
+                p.next(),
+                p.next(),
+                p.next()
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    run!(c, x => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, payload, at, hash) in &events {
+            q = q.bind(*id).bind(payload.clone()).bind(*at).bind(hash.clone());
+        }
+        q.execute(x).await?.rows_affected()
+    });
+    let mut p = Placeholders::for_conn(c);
+    let cases: String = (0..events.len())
+        .map(|_| format!(" WHEN {} THEN {}", p.next(), p.next()))
+        .collect();
+    let sql = format!(
+        "UPDATE tickets SET last_seq = 1, last_hash = CASE id{cases} END WHERE id IN ({})",
+        p.list(events.len())
+    );
+    run!(c, x => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, _, _, hash) in &events {
+            q = q.bind(*id).bind(hash.clone());
+        }
+        for (id, _, _, _) in &events {
+            q = q.bind(*id);
+        }
+        q.execute(x).await?.rows_affected()
+    });
+    Ok(created)
 }
 
 fn year_of(ms: i64) -> i32 {
@@ -564,7 +697,7 @@ impl Db {
         if filter.overdue {
             let now = bind(Param::I(now_ms()), &mut params);
             clauses.push(format!(
-                "t.due_at < {now} AND t.status IN ('received', 'open')"
+                "t.due_at < {now} AND t.status IN ('received', 'open') AND t.sla_paused_at IS NULL"
             ));
         }
         // A search lists matches in order of arrival (id), so that the full-text index can be
@@ -588,11 +721,21 @@ impl Db {
                 }
             }
         }
-        let (cmp, dir) = if filter.oldest_first {
+        let due_first = filter.due_first && search.is_none();
+        let (cmp, dir) = if filter.oldest_first || due_first {
             (">", "ASC")
         } else {
             ("<", "DESC")
         };
+        // The column the keyset walks besides the id.
+        let key = if due_first {
+            "t.due_at"
+        } else {
+            "t.received_at"
+        };
+        if due_first {
+            clauses.push("t.status IN ('received', 'open') AND t.due_at IS NOT NULL".into());
+        }
         if let Some(cursor) = filter.cursor {
             let id = bind(Param::I(cursor.id), &mut params);
             if search.is_some() {
@@ -600,7 +743,7 @@ impl Db {
             } else {
                 let at = bind(Param::I(cursor.received_at), &mut params);
                 clauses.push(format!(
-                    "(t.received_at {cmp} {at} OR (t.received_at = {at} AND t.id {cmp} {id}))"
+                    "({key} {cmp} {at} OR ({key} = {at} AND t.id {cmp} {id}))"
                 ));
             }
         }
@@ -608,7 +751,7 @@ impl Db {
         let order = if search.is_some() {
             format!("{order_key} {dir}")
         } else {
-            format!("t.received_at {dir}, t.id {dir}")
+            format!("{key} {dir}, t.id {dir}")
         };
         // PostgreSQL cannot read a GIN index in id order: for a search it either walks the
         // primary key testing every ticket or sorts every match. Bounding the ids to a window
@@ -667,7 +810,11 @@ impl Db {
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|t| Cursor {
-                received_at: t.received_at,
+                received_at: if due_first {
+                    t.due_at.unwrap_or_default()
+                } else {
+                    t.received_at
+                },
                 id: t.id,
             })
         } else {
@@ -757,6 +904,8 @@ impl Db {
                     now,
                 )
                 .await?;
+                let liaisons = crate::notify::liaison_officers(&mut c, target.0).await?;
+                crate::notify::notify_ticket_reached(&mut c, &liaisons, ticket_id, now).await?;
             }
             ActionInput::Note { body } => {
                 required(body, "catatan")?;
@@ -794,6 +943,10 @@ impl Db {
                     now,
                 )
                 .await?;
+                if Some(*user_id) != actor_id {
+                    crate::notify::notify_ticket_reached(&mut c, &[*user_id], ticket_id, now)
+                        .await?;
+                }
             }
             ActionInput::Answer { body } => {
                 required(body, "jawaban")?;
@@ -826,8 +979,9 @@ impl Db {
             }
             ActionInput::Ask { question } => {
                 required(question, "pertanyaan")?;
-                run!(&mut c, x => sqlx::query("UPDATE tickets SET awaiting_reporter_since = $1 WHERE id = $2")
-                    .bind(now).bind(ticket_id).execute(x).await?.rows_affected());
+                run!(&mut c, x => sqlx::query(
+                    "UPDATE tickets SET awaiting_reporter_since = $1, sla_paused_at = COALESCE(sla_paused_at, $1) WHERE id = $2"
+                ).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
                 append_event(
                     &mut c,
                     ticket_id,

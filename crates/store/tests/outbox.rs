@@ -178,3 +178,140 @@ async fn outbox_filters_by_status_gateway_date_and_scope_with_pages() {
         assert_eq!(entry.message.status, "pending");
     }
 }
+
+/// The batched outcome functions of the SMS sender: many messages marked sent in one call
+/// (a delivery report that came first keeps its status), and receipts matched by the gateway's
+/// reference in one call, with the references not found returned.
+#[tokio::test]
+async fn batched_sent_marks_and_receipts_by_reference() {
+    for db in each_backend().await {
+        let backend = format!("{:?}", db.backend());
+        let dishub = agency(&db, "DISHUB").await;
+        db.create_keyword("JALAN", dishub, "").await.unwrap();
+        let rules = SmsRules::default();
+        for i in 0..5 {
+            db.receive_sms(
+                &sms(
+                    "smsc",
+                    &i.to_string(),
+                    &format!("08123456780{i}"),
+                    "JALAN rusak",
+                ),
+                &rules,
+            )
+            .await
+            .unwrap();
+        }
+        let leased = db.lease_due_messages("sms", 100).await.unwrap();
+        assert_eq!(leased.len(), 5, "{backend}");
+        let ids: Vec<i64> = leased.iter().map(|m| m.id).collect();
+        // The report of the third message beats its mark (matched by id, as Kannel's are).
+        db.record_delivery_report(ids[2], Some(true), "DELIVRD")
+            .await
+            .unwrap();
+        let marks: Vec<store::sms::SmsSentMark> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                let reference = (i != 4).then(|| format!("ref-{i}"));
+                (id, "smsc".to_string(), reference, 2)
+            })
+            .collect();
+        db.mark_sms_sent_many(&marks).await.unwrap();
+        // Marking again changes nothing (attempts stay at 1).
+        db.mark_sms_sent_many(&marks[..2]).await.unwrap();
+        db.mark_sms_sent_many(&[]).await.unwrap();
+        let outbox = db.outbox(None, 50).await.unwrap();
+        for (i, &id) in ids.iter().enumerate() {
+            let m = outbox.iter().find(|m| m.id == id).unwrap();
+            let status = if i == 2 { "delivered" } else { "sent" };
+            assert_eq!(m.status, status, "{backend}: {m:?}");
+            assert_eq!(m.attempts, 1, "{backend}: {m:?}");
+            assert_eq!(m.gateway.as_deref(), Some("smsc"));
+            assert_eq!(m.gateway_ref, (i != 4).then(|| format!("ref-{i}")));
+            assert_eq!(m.segments, 2);
+            assert!(m.sent_at.is_some());
+        }
+        // Nothing is leased again.
+        assert!(db.lease_due_messages("sms", 100).await.unwrap().is_empty());
+
+        let missing = db
+            .record_delivery_reports_by_ref(
+                "smsc",
+                &[
+                    ("ref-0".into(), Some(true), "DELIVRD".into()),
+                    ("ref-1".into(), Some(false), "UNDELIV err:001".into()),
+                    ("unknown".into(), Some(true), "DELIVRD".into()),
+                    // Same reference twice: applied in order, the last one wins.
+                    ("ref-3".into(), None, "ENROUTE".into()),
+                    ("ref-3".into(), Some(true), "DELIVRD".into()),
+                    ("unknown".into(), None, "ENROUTE".into()),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(missing, vec!["unknown".to_string()], "{backend}");
+        // Another gateway's reference does not match.
+        let missing = db
+            .record_delivery_reports_by_ref("other", &[("ref-0".into(), Some(false), "X".into())])
+            .await
+            .unwrap();
+        assert_eq!(missing, vec!["ref-0".to_string()], "{backend}");
+        assert!(
+            db.record_delivery_reports_by_ref("smsc", &[])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let outbox = db.outbox(None, 50).await.unwrap();
+        let by_ref = |r: &str| {
+            outbox
+                .iter()
+                .find(|m| m.gateway_ref.as_deref() == Some(r))
+                .unwrap()
+                .clone()
+        };
+        let m0 = by_ref("ref-0");
+        assert_eq!(
+            (m0.status.as_str(), m0.dlr_status.as_deref()),
+            ("delivered", Some("DELIVRD")),
+            "{backend}"
+        );
+        assert!(m0.dlr_at.is_some());
+        let m1 = by_ref("ref-1");
+        assert_eq!(m1.status, "failed", "{backend}");
+        assert_eq!(m1.last_error.as_deref(), Some("UNDELIV err:001"));
+        let m3 = by_ref("ref-3");
+        assert_eq!(
+            (m3.status.as_str(), m3.dlr_status.as_deref()),
+            ("delivered", Some("DELIVRD")),
+            "{backend}"
+        );
+        // A report that is not final keeps the status.
+        db.record_delivery_reports_by_ref("smsc", &[("ref-2".into(), None, "ENROUTE".into())])
+            .await
+            .unwrap();
+        let m2 = db
+            .outbox(None, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.id == ids[2])
+            .unwrap();
+        assert_eq!(
+            (m2.status.as_str(), m2.dlr_status.as_deref()),
+            ("delivered", Some("ENROUTE")),
+            "{backend}"
+        );
+
+        // A batch larger than one statement.
+        let many: Vec<store::sms::RefReport> = (0..2500)
+            .map(|i| (format!("none-{i}"), Some(true), "DELIVRD".to_string()))
+            .collect();
+        let missing = db
+            .record_delivery_reports_by_ref("smsc", &many)
+            .await
+            .unwrap();
+        assert_eq!(missing.len(), 2500, "{backend}");
+    }
+}

@@ -325,3 +325,117 @@ async fn a_reply_to_a_question_attaches_to_the_ticket() {
         assert_eq!(db.count_tickets().await.unwrap(), 2);
     }
 }
+
+#[tokio::test]
+async fn a_batch_gives_the_same_outcomes_as_one_message_at_a_time() {
+    for db in each_backend().await {
+        setup(&db).await;
+        let rules = SmsRules {
+            autoreplies_per_hour: 3,
+            flood_per_hour: 5,
+            ..SmsRules::default()
+        };
+        // Each run uses its own senders and ids so the two runs do not see each other.
+        let messages = |run: &str| {
+            let phone = |n: u32| format!("0812{run}{n:07}");
+            let mut list = vec![
+                sms(&format!("{run}-1"), &phone(1), "DISHUB lampu mati"),
+                sms(&format!("{run}-2"), &phone(2), "halo pak ada jalan rusak"),
+                sms(&format!("{run}-1"), &phone(1), "DISHUB lampu mati"),
+                sms(&format!("{run}-3"), &phone(1), "INFO"),
+                sms(&format!("{run}-4"), &phone(2), "STATUS ZZZZZZZZZZ"),
+                sms(&format!("{run}-5"), &phone(9), "DISHUB iklan"),
+            ];
+            for i in 0..7 {
+                list.push(sms(&format!("{run}-f{i}"), &phone(3), "JALAN berlubang"));
+            }
+            list
+        };
+        db.block_number(&format!("08129{:07}", 9), "spam")
+            .await
+            .unwrap();
+        db.block_number(&format!("08128{:07}", 9), "spam")
+            .await
+            .unwrap();
+        let mut one_by_one = Vec::new();
+        for message in messages("8") {
+            let o = db.receive_sms(&message, &rules).await.unwrap();
+            one_by_one.push((o.outcome, o.replies.len(), o.ticket_id.is_some()));
+        }
+        let batch: Vec<_> = db
+            .receive_sms_batch(&messages("9"), &rules)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.outcome, o.replies.len(), o.ticket_id.is_some()))
+            .collect();
+        assert_eq!(batch, one_by_one);
+        let kinds: Vec<&str> = batch.iter().map(|(o, _, _)| o.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "ticket",
+                "triage",
+                "duplicate",
+                "help",
+                "status",
+                "blocked",
+                "ticket",
+                "ticket",
+                "ticket",
+                "ticket",
+                "ticket",
+                "flood",
+                "flood"
+            ]
+        );
+        // A retry of the whole batch changes nothing.
+        let again = db.receive_sms_batch(&messages("9"), &rules).await.unwrap();
+        assert!(again.iter().all(|o| o.outcome == "duplicate"));
+        let report = db.verify_chains().await.unwrap();
+        assert!(report.broken.is_empty(), "{:?}", report.broken);
+        assert!(report.events > 0);
+    }
+}
+
+#[tokio::test]
+async fn stored_gateways_are_saved_renamed_and_deleted_with_a_revision() {
+    for db in each_backend().await {
+        let start = db.gateways_revision().await.unwrap();
+        db.save_gateway(None, "hp-1", r#"{"name":"hp-1","kind":"dev"}"#, true)
+            .await
+            .unwrap();
+        db.save_gateway(None, "hp-2", r#"{"name":"hp-2","kind":"dev"}"#, false)
+            .await
+            .unwrap();
+        let names: Vec<_> = db
+            .stored_gateways()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.name, g.enabled))
+            .collect();
+        assert_eq!(names, [("hp-1".into(), true), ("hp-2".into(), false)]);
+        assert!(matches!(
+            db.save_gateway(Some("hp-1"), "hp-2", "{}", true).await,
+            Err(store::StoreError::Conflict(_))
+        ));
+        db.save_gateway(
+            Some("hp-1"),
+            "hp-3",
+            r#"{"name":"hp-3","kind":"dev"}"#,
+            true,
+        )
+        .await
+        .unwrap();
+        db.delete_gateway("hp-2").await.unwrap();
+        assert!(matches!(
+            db.delete_gateway("hp-2").await,
+            Err(store::StoreError::NotFound)
+        ));
+        let stored = db.stored_gateways().await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].name, "hp-3");
+        assert_eq!(db.gateways_revision().await.unwrap(), start + 4);
+    }
+}

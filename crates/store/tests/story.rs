@@ -570,3 +570,336 @@ async fn search_finds_old_matches_behind_many_newer_tickets() {
         );
     }
 }
+
+#[tokio::test]
+async fn tickets_are_due_in_working_time_with_holidays() {
+    use store::calendar::CalendarSettings;
+    for db in each_backend().await {
+        setup(&db).await;
+        // Friday 2026-11-27 15:00 WIB.
+        let friday = chrono::DateTime::parse_from_rfc3339("2026-11-27T15:00:00+07:00")
+            .unwrap()
+            .timestamp_millis();
+        let mut web = new_ticket("Jalan rusak", Some("DISHUB"), None);
+        web.received_at = friday;
+        let mut sms = new_ticket("DISHUB lampu mati", Some("DISHUB"), None);
+        sms.received_at = friday;
+        sms.channel = domain::Channel::Sms;
+        let due = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        let admin = store::Actor {
+            user_id: 0,
+            role: domain::Role::Admin,
+            agency_scope: None,
+        };
+        let created = db.create_ticket(&web).await.unwrap();
+        let ticket = db.ticket(&admin, created.id).await.unwrap();
+        assert_eq!(ticket.due_at, Some(due("2026-12-04T15:00:00+07:00")), "5wd");
+        let created = db.create_ticket(&sms).await.unwrap();
+        let ticket = db.ticket(&admin, created.id).await.unwrap();
+        assert_eq!(ticket.due_at, Some(due("2026-11-30T09:30:00+07:00")), "3wh");
+
+        let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(
+            db.add_holidays(&[(monday, "Cuti bersama".into())])
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            db.add_holidays(&[(monday, "Cuti bersama (ralat)".into())])
+                .await
+                .unwrap(),
+            0
+        );
+        let created = db.create_ticket(&sms).await.unwrap();
+        let ticket = db.ticket(&admin, created.id).await.unwrap();
+        assert_eq!(ticket.due_at, Some(due("2026-12-01T09:30:00+07:00")));
+
+        let mut settings = db.calendar_settings().await.unwrap();
+        settings.answer_within_sms = "3jam".into();
+        let err = db.update_calendar_settings(&settings).await.unwrap_err();
+        assert!(err.to_string().contains("answer_within_sms"), "{err}");
+        let settings = CalendarSettings {
+            working_week: "sen-sab 08:00-14:00".into(),
+            answer_within_sms: "1wh".into(),
+            ..db.calendar_settings().await.unwrap()
+        };
+        db.update_calendar_settings(&settings).await.unwrap();
+        // Saturday works now: Friday 15:00 is after hours, so Saturday 08:00 + 1 h.
+        let created = db.create_ticket(&sms).await.unwrap();
+        let ticket = db.ticket(&admin, created.id).await.unwrap();
+        assert_eq!(ticket.due_at, Some(due("2026-11-28T09:00:00+07:00")));
+        db.delete_holiday(monday).await.unwrap();
+        assert!(db.holidays().await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn asking_stops_the_clock_and_a_passed_deadline_is_escalated_once() {
+    for db in each_backend().await {
+        let (dishub, _, secretariat) = setup(&db).await;
+        db.create_user(&store::org::NewUser {
+            username: "kadishub".into(),
+            password: "rahasia-sekali".into(),
+            full_name: "Kepala Dishub".into(),
+            role: Role::HeadOfAgency.as_str().into(),
+            agency_id: Some(dishub),
+            email: Some("kadishub@contoh.go.id".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        let mut new = new_ticket("Trotoar rusak", Some("DISHUB"), None);
+        new.received_at = at("2026-11-27T15:00:00+07:00");
+        let id = db.create_ticket(&new).await.unwrap().id;
+        let due = |db: &Db| {
+            let db = db.clone();
+            let secretariat = secretariat.clone();
+            async move { db.ticket(&secretariat, id).await.unwrap().due_at.unwrap() }
+        };
+        assert_eq!(due(&db).await, at("2026-12-04T15:00:00+07:00"));
+
+        let ask = ActionInput::Ask {
+            question: "Di jalan apa?".into(),
+        };
+        db.apply_action_at(&secretariat, id, &ask, at("2026-11-30T08:00:00+07:00"))
+            .await
+            .unwrap();
+        let paused = db.ticket(&secretariat, id).await.unwrap();
+        assert!(
+            !paused.is_overdue(at("2026-12-09T10:00:00+07:00")),
+            "paused"
+        );
+
+        // No reply: the clock restarts after the pause limit (5 working days), and the
+        // deadline moves by those 2,220 working minutes.
+        let base = "https://lapor.contoh.go.id";
+        let report = db
+            .sweep_deadlines(at("2026-12-09T10:00:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!((report.resumed, report.breached), (1, 0));
+        assert_eq!(due(&db).await, at("2026-12-11T15:00:00+07:00"));
+
+        let report = db
+            .sweep_deadlines(at("2026-12-11T15:30:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!((report.breached, report.notified), (1, 1));
+        let again = db
+            .sweep_deadlines(at("2026-12-11T16:00:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!(again.breached, 0, "once");
+        let events = db.events(id).await.unwrap();
+        assert_eq!(
+            events.iter().filter(|e| e.kind == "sla_breached").count(),
+            1
+        );
+        let escalation: Vec<_> = db
+            .ticket_messages(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == "escalation")
+            .collect();
+        assert_eq!(escalation.len(), 1);
+        assert_eq!(escalation[0].recipient, "kadishub@contoh.go.id");
+        assert!(
+            escalation[0]
+                .body
+                .contains(&format!("{base}/staf/aduan/{id}"))
+        );
+        assert!(db.verify_chains().await.unwrap().broken.is_empty());
+
+        // Two nodes sweeping at once escalate a ticket once.
+        let mut late = new_ticket("Lampu mati", Some("DISHUB"), None);
+        late.received_at = at("2026-11-02T09:00:00+07:00");
+        let late = db.create_ticket(&late).await.unwrap().id;
+        let now = at("2026-12-14T09:00:00+07:00");
+        let (a, b) = tokio::join!(db.sweep_deadlines(now, base), db.sweep_deadlines(now, base));
+        assert_eq!(a.unwrap().breached + b.unwrap().breached, 1);
+        let events = db.events(late).await.unwrap();
+        assert_eq!(
+            events.iter().filter(|e| e.kind == "sla_breached").count(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn digests_reach_each_official_once_on_their_channels() {
+    for db in each_backend().await {
+        let (dishub, dinkes, secretariat) = setup(&db).await;
+        let user = |name: &str,
+                    role: Role,
+                    agency: Option<i64>,
+                    email: Option<&str>,
+                    phone: Option<&str>| {
+            let db = db.clone();
+            let user = store::org::NewUser {
+                username: name.into(),
+                password: "rahasia-sekali".into(),
+                full_name: name.into(),
+                role: role.as_str().into(),
+                agency_id: agency,
+                email: email.map(str::to_string),
+                phone: phone.map(str::to_string),
+                ..Default::default()
+            };
+            async move { db.create_user(&user).await.unwrap() }
+        };
+        let head = user(
+            "kadishub",
+            Role::HeadOfAgency,
+            Some(dishub),
+            Some("kadis@contoh.go.id"),
+            Some("+6281100000001"),
+        )
+        .await;
+        let liaison = user(
+            "penghubung",
+            Role::LiaisonOfficer,
+            Some(dishub),
+            None,
+            Some("+6281100000002"),
+        )
+        .await;
+        user(
+            "kadinkes",
+            Role::HeadOfAgency,
+            Some(dinkes),
+            Some("kadinkes@contoh.go.id"),
+            None,
+        )
+        .await;
+        // Quiet hours at night: this official's SMS waits; email-less, so nothing goes.
+        let sleepy = user(
+            "malam",
+            Role::Staff,
+            Some(dishub),
+            None,
+            Some("+6281100000003"),
+        )
+        .await;
+        db.execute_raw(&format!(
+            "UPDATE users SET quiet_hours = '21:00-06:00' WHERE id = {sleepy}"
+        ))
+        .await
+        .unwrap();
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        for (i, category) in ["pengaduan", "pengaduan", "saran"].iter().enumerate() {
+            let mut new = new_ticket(&format!("aduan {i}"), Some("DISHUB"), None);
+            new.intake.category = category.to_string();
+            new.received_at = at("2026-11-25T22:10:00+07:00") + i as i64 * 60_000;
+            db.create_ticket(&new).await.unwrap();
+        }
+        let base = "https://lapor.contoh.go.id";
+        // 23:05 WIB: the hour 22:00–23:00 had three new DISHUB tickets, none for DINKES.
+        let now = at("2026-11-25T23:05:00+07:00");
+        let (a, b) = tokio::join!(
+            db.send_hourly_digests(now, base),
+            db.send_hourly_digests(now, base)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(
+            a.recipients + b.recipients,
+            3,
+            "head, liaison and the sleepy one, once"
+        );
+        assert_eq!(
+            a.messages + b.messages,
+            3,
+            "head: email + SMS; liaison: SMS; sleepy: none"
+        );
+        let again = db.send_hourly_digests(now + 600_000, base).await.unwrap();
+        assert_eq!(again.recipients, 0);
+        let sms = db.messages_to("+6281100000001", 10).await.unwrap();
+        assert_eq!(sms.len(), 1);
+        assert!(
+            sms[0].body.contains("3 aduan baru") && sms[0].body.contains("pengaduan 2, saran 1"),
+            "{}",
+            sms[0].body
+        );
+        assert!(
+            db.messages_to("+6281100000003", 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            db.messages_to("kadinkes@contoh.go.id", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing new for DINKES"
+        );
+        // The next hour was empty: nothing at all.
+        let quiet = db
+            .send_hourly_digests(at("2026-11-26T00:05:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!(quiet, store::notify::DigestReport::default());
+
+        // Daily at 07:00 WIB: not before, once after.
+        let early = db
+            .send_daily_digests(at("2026-11-26T06:59:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!(early.recipients, 0);
+        let daily = db
+            .send_daily_digests(at("2026-11-26T07:01:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!(daily.recipients, 3);
+        let again = db
+            .send_daily_digests(at("2026-11-26T09:00:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!(again.recipients, 0);
+        let sms = db.messages_to("+6281100000002", 10).await.unwrap();
+        assert!(
+            sms[0]
+                .body
+                .contains("3 aduan Dinas Perhubungan belum dijawab"),
+            "{}",
+            sms[0].body
+        );
+
+        // Forwarding tells the receiving agency's liaison officers.
+        let triage = db
+            .create_ticket(&new_ticket("tanpa OPD", None, None))
+            .await
+            .unwrap();
+        db.apply_action(
+            &secretariat,
+            triage.id,
+            &ActionInput::Forward {
+                agency_code: "DISHUB".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let to_liaison = db.messages_to("+6281100000002", 10).await.unwrap();
+        assert!(
+            to_liaison
+                .iter()
+                .any(|m| m.kind == "forwarded" && m.ticket_id == Some(triage.id))
+        );
+        let _ = (head, liaison);
+    }
+}

@@ -38,8 +38,9 @@ struct Inner {
     db: Db,
     config: WebConfig,
     smtp: Option<SmtpConfig>,
-    gateways: Arc<sms::Gateways>,
+    gateways: Arc<sms::LiveGateways>,
     sms_rules: store::sms::SmsRules,
+    sms_intake: OnceLock<store::sms::SmsIntake>,
     login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     catalog: RwLock<Option<(Instant, Arc<Catalog>)>>,
@@ -75,12 +76,24 @@ impl AppState {
         )
     }
 
-    /// State with SMS gateways and the rules of SMS intake.
+    /// State with a fixed set of SMS gateways and the rules of SMS intake.
     pub fn with_sms(
         db: Db,
         config: WebConfig,
         smtp: Option<SmtpConfig>,
         gateways: Arc<sms::Gateways>,
+        sms_rules: store::sms::SmsRules,
+    ) -> Self {
+        let live = sms::LiveGateways::fixed(gateways);
+        Self::with_live_gateways(db, config, smtp, live, sms_rules)
+    }
+
+    /// State whose SMS gateways the admin may change while it runs.
+    pub fn with_live_gateways(
+        db: Db,
+        config: WebConfig,
+        smtp: Option<SmtpConfig>,
+        gateways: Arc<sms::LiveGateways>,
         sms_rules: store::sms::SmsRules,
     ) -> Self {
         prometheus();
@@ -94,16 +107,30 @@ impl AppState {
             smtp,
             gateways,
             sms_rules,
+            sms_intake: OnceLock::new(),
             catalog: RwLock::new(None),
         }))
     }
 
-    pub fn gateways(&self) -> &sms::Gateways {
+    /// The gateways in force now.
+    pub fn gateways(&self) -> Arc<sms::Gateways> {
+        self.0.gateways.current()
+    }
+
+    pub fn live_gateways(&self) -> &sms::LiveGateways {
         &self.0.gateways
     }
 
     pub fn sms_rules(&self) -> &store::sms::SmsRules {
         &self.0.sms_rules
+    }
+
+    /// Inbound SMS go through here: committed in batches under load (group commit). Started on
+    /// first use, inside the server's runtime.
+    pub fn sms_intake(&self) -> &store::sms::SmsIntake {
+        self.0.sms_intake.get_or_init(|| {
+            store::sms::SmsIntake::start(self.0.db.clone(), self.0.sms_rules.clone())
+        })
     }
 
     pub fn db(&self) -> &Db {

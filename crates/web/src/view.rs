@@ -65,6 +65,8 @@ pub struct Nav {
     pub name: String,
     pub role_label: &'static str,
     pub is_admin: bool,
+    /// Secretariat and admin: the LAPOR! SP4N page.
+    pub sees_lapor: bool,
 }
 
 impl Nav {
@@ -73,6 +75,7 @@ impl Nav {
             name: staff.user.full_name.clone(),
             role_label: staff.actor.role.label_id(),
             is_admin: staff.actor.role == domain::Role::Admin,
+            sees_lapor: crate::api::lapor::reports_to_lapor(staff),
         }
     }
 }

@@ -744,3 +744,139 @@ async fn admin_manages_categories() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_admin_sets_working_hours_and_imports_holidays() {
+    for app in spawn_apps().await {
+        let staff = login(&app, "kadishub").await;
+        assert_eq!(get(&app, &staff, "/admin/kalender").await.status(), 403);
+        let admin = login(&app, "admin").await;
+        let page = get_html(&app, &admin, "/admin/kalender").await;
+        assert!(page.contains("WIB") && page.contains("3wh"));
+
+        let refused = post_invalid(
+            &app,
+            &admin,
+            "/admin/kalender",
+            &[
+                ("working_week", "sen-kam 13:00-12:00"),
+                ("answer_within_sms", "3wh"),
+                ("answer_within", "5wd"),
+            ],
+        )
+        .await;
+        assert!(refused.contains("working_week"), "{refused}");
+        post_ok(
+            &app,
+            &admin,
+            "/admin/kalender",
+            &[
+                ("working_week", "sen-jum 08:00-16:00"),
+                ("answer_within_sms", "2wh"),
+                ("answer_within", "3wd"),
+            ],
+            "/admin/kalender?ok=jam-kerja",
+        )
+        .await;
+        assert_eq!(
+            app.db.calendar_settings().await.unwrap().answer_within_sms,
+            "2wh"
+        );
+
+        let refused = post_invalid(
+            &app,
+            &admin,
+            "/admin/kalender/libur",
+            &[("file", "date,name\n2026-13-01,Salah\n")],
+        )
+        .await;
+        assert!(refused.contains("line 2"), "{refused}");
+        post_ok(
+            &app,
+            &admin,
+            "/admin/kalender/libur",
+            &[(
+                "file",
+                "date,name\n2026-12-24,Cuti bersama Natal\n2026-12-25,Hari Raya Natal\n",
+            )],
+            "/admin/kalender?impor=2&baru=2",
+        )
+        .await;
+        post_ok(
+            &app,
+            &admin,
+            "/admin/kalender/libur",
+            &[("day", "2026-12-31"), ("name", "Cuti bersama")],
+            "/admin/kalender?ok=libur",
+        )
+        .await;
+        let page = get_html(&app, &admin, "/admin/kalender?impor=2&baru=2").await;
+        assert!(page.contains("2 hari libur dibaca dari berkas, 2 baru."));
+        assert!(page.contains("Hari Raya Natal") && page.contains("2026-12-31"));
+
+        // The checker: Wednesday 23 Dec 15:00 + 2 working hours skips the two holidays.
+        let page = get_html(
+            &app,
+            &admin,
+            "/admin/kalender?mulai=2026-12-23T15%3A00&tambah=2wh",
+        )
+        .await;
+        assert!(
+            page.contains("Jatuh tempo: 28 Des 2026 09:00 WIB"),
+            "{page}"
+        );
+
+        post_ok(
+            &app,
+            &admin,
+            "/admin/kalender/libur/hapus",
+            &[("day", "2026-12-31")],
+            "/admin/kalender?ok=hapus",
+        )
+        .await;
+        assert_eq!(app.db.holidays().await.unwrap().len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn officials_choose_how_they_are_notified() {
+    for app in spawn_apps().await {
+        let cookie = login(&app, "penghubung.dishub").await;
+        let page = get_html(&app, &cookie, "/staf/profil").await;
+        assert!(page.contains("Jam tenang"));
+        let refused = post_invalid(
+            &app,
+            &cookie,
+            "/staf/profil",
+            &[("phone", "12"), ("sms", "on")],
+        )
+        .await;
+        assert!(refused.contains("phone"), "{refused}");
+        post_ok(
+            &app,
+            &cookie,
+            "/staf/profil",
+            &[
+                ("email", "penghubung@contoh.go.id"),
+                ("phone", "0812 3456 7890"),
+                ("sms", "on"),
+                ("quiet_from", "21:00"),
+                ("quiet_to", "06:00"),
+            ],
+            "/staf/profil?ok=1",
+        )
+        .await;
+        let user = app
+            .db
+            .user_by_username("penghubung.dishub")
+            .await
+            .unwrap()
+            .unwrap();
+        let saved = app.db.preferences(user.id).await.unwrap();
+        assert_eq!(saved.notify_channels, "sms");
+        assert_eq!(saved.phone.as_deref(), Some("+6281234567890"));
+        assert_eq!(saved.quiet_hours.as_deref(), Some("21:00-06:00"));
+        let page = get_html(&app, &cookie, "/staf/profil?ok=1").await;
+        assert!(page.contains("Profil disimpan.") && page.contains("value=\"21:00\""));
+    }
+}

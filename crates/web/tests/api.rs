@@ -765,3 +765,70 @@ async fn login_and_intake_are_rate_limited() {
     }
     assert_eq!(statuses, [201, 201, 429]);
 }
+
+#[tokio::test]
+async fn open_tickets_sort_by_deadline_and_the_inbox_shows_where_each_stands() {
+    for app in spawn_apps().await {
+        let day = 86_400_000;
+        let mut ids = Vec::new();
+        for age in [0, 20, 2, 9] {
+            let mut new = store::tickets::NewTicket {
+                intake: domain::IntakeInput {
+                    category: Some("pengaduan".into()),
+                    text: Some(format!("aduan berumur {age} hari")),
+                    agency_code: Some("DISHUB".into()),
+                    ..Default::default()
+                }
+                .validate(|_| true, |_| true)
+                .unwrap(),
+                channel: domain::Channel::Web,
+                idempotency_key: None,
+                received_at: store::now_ms() - age * day,
+            };
+            new.received_at -= 1;
+            ids.push((age, app.db.create_ticket(&new).await.unwrap().id));
+        }
+        let token = app.token("sekretariat").await;
+        let list = |query: String| {
+            let request = app
+                .client
+                .get(app.at(&format!("/api/v1/tickets{query}")))
+                .bearer_auth(&token);
+            async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let mut order = Vec::new();
+        let mut query = "?sort=due&limit=3".to_string();
+        loop {
+            let body = list(query.clone()).await;
+            for item in body["items"].as_array().unwrap() {
+                order.push((
+                    item["id"].as_i64().unwrap(),
+                    item["due_at"].as_i64().unwrap(),
+                ));
+            }
+            match body["next_cursor"].as_str() {
+                Some(cursor) => query = format!("?sort=due&limit=3&cursor={cursor}"),
+                None => break,
+            }
+        }
+        let by_age = |age| ids.iter().find(|(a, _)| *a == age).unwrap().1;
+        let got: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
+        assert_eq!(got, [by_age(20), by_age(9), by_age(2), by_age(0)]);
+        assert!(order.windows(2).all(|w| w[0].1 <= w[1].1));
+
+        let html = common::get_html(
+            &app,
+            &common::login(&app, "sekretariat").await,
+            "/staf?sort=due",
+        )
+        .await;
+        assert!(html.contains("Aduan belum dijawab per OPD"));
+        assert!(html.contains("due overdue") && html.contains("terlambat"));
+        assert!(html.contains("due on-time"));
+        let dishub = common::get_html(&app, &common::login(&app, "kadishub").await, "/staf").await;
+        assert!(
+            !dishub.contains("Aduan belum dijawab per OPD"),
+            "region-wide counts are not for agency staff"
+        );
+    }
+}

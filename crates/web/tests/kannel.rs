@@ -63,13 +63,7 @@ impl Binaries {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use store::testing::free_port;
 
 struct Ports {
     admin: u16,

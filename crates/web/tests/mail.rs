@@ -21,13 +21,7 @@ impl Drop for SmtpServer {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use store::testing::free_port;
 
 async fn start_smtp() -> SmtpServer {
     let python_path = std::env::var("BALAI_TEST_PYTHONPATH").unwrap_or_else(|_| {

@@ -476,3 +476,174 @@ async fn the_sms_ticket_page_has_a_live_counter_under_the_answer() {
         assert!(!page.contains("data-sms-for=\"answer-body\""));
     }
 }
+
+#[tokio::test]
+async fn the_admin_manages_gateways_and_they_take_effect_at_once() {
+    for db in store::testing::each_backend().await {
+        common::seed_org(&db).await;
+        let file_gateway = sms::GatewayConfig {
+            name: "kannel-file".into(),
+            kind: Some(sms::GatewayKind::Kannel),
+            sendsms_url: Some("http://127.0.0.1:9/cgi-bin/sendsms".into()),
+            username: Some("u".into()),
+            password: Some("p".into()),
+            token: Some("file-token-0123456789".into()),
+            dlr_base_url: Some("http://127.0.0.1:9".into()),
+            ..Default::default()
+        };
+        let app = common::spawn_app_with_live_gateways(db, vec![file_gateway]).await;
+        let staff = login(&app, "sekretariat").await;
+        assert_eq!(get(&app, &staff, "/admin/gateway-sms").await.status(), 403);
+        assert_eq!(
+            post(
+                &app,
+                &staff,
+                "/admin/gateway-sms",
+                &[("name", "x"), ("kind", "dev")]
+            )
+            .await
+            .status(),
+            403
+        );
+        let admin = login(&app, "admin").await;
+        let page = get_html(&app, &admin, "/admin/gateway-sms").await;
+        assert!(page.contains("kannel-file") && page.contains("balai.toml"));
+        assert!(!page.contains("file-token"), "file secrets stay hidden");
+        assert_eq!(get(&app, "", "/simulasi-sms").await.status(), 404);
+
+        // Missing keys and clashes are refused with the field named.
+        let refused = post_invalid(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[("name", "kannel-2"), ("kind", "kannel"), ("enabled", "on")],
+        )
+        .await;
+        assert!(refused.contains("sendsms_url"), "{refused}");
+        let refused = post_invalid(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[("name", "kannel-file"), ("kind", "dev"), ("enabled", "on")],
+        )
+        .await;
+        assert!(refused.contains("balai.toml"));
+        let refused = post_invalid(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[
+                ("name", "x"),
+                ("kind", "smpp"),
+                ("port", "dua"),
+                ("enabled", "on"),
+            ],
+        )
+        .await;
+        assert!(refused.contains("bilangan bulat"));
+
+        // A dev gateway made here works at once: the simulated handset appears.
+        post_ok(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[("name", "hp-demo"), ("kind", "dev"), ("enabled", "on")],
+            "/admin/gateway-sms?ok=simpan",
+        )
+        .await;
+        let mut appeared = false;
+        for _ in 0..50 {
+            if get(&app, "", "/simulasi-sms").await.status() == 200 {
+                appeared = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(appeared, "the new gateway is in force without a restart");
+
+        // A Kannel gateway made here accepts MO with the token it was given; the page shows
+        // the get-url to configure, token included.
+        post_ok(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[
+                ("name", "kannel-ui"),
+                ("kind", "kannel"),
+                ("enabled", "on"),
+                ("sendsms_url", "http://127.0.0.1:9/cgi-bin/sendsms"),
+                ("username", "balai"),
+                ("password", "rahasia"),
+                ("token", "ui-token-0123456789abc"),
+                ("dlr_base_url", "http://127.0.0.1:9"),
+            ],
+            "/admin/gateway-sms?ok=simpan",
+        )
+        .await;
+        let page = get_html(&app, &admin, "/admin/gateway-sms").await;
+        assert!(page.contains("gateway=kannel-ui") && page.contains("ui-token-0123456789abc"));
+        let mo = |token: &'static str| {
+            app.client
+                .get(app.at(&format!(
+                    "/gateway/kannel/mo?gateway=kannel-ui&from=081299990000&to=1708&text=halo&id=ui-1&token={token}"
+                )))
+                .send()
+        };
+        let mut status = 0;
+        for _ in 0..50 {
+            status = mo("ui-token-0123456789abc")
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if status == 200 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, 200);
+        assert_eq!(mo("wrong-token-0123456789").await.unwrap().status(), 401);
+
+        // Editing keeps the secrets left blank; switching off and deleting take effect.
+        let form = get_html(&app, &admin, "/admin/gateway-sms?ubah=kannel-ui").await;
+        assert!(!form.contains("rahasia") && form.contains("Ubah gateway"));
+        post_ok(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[
+                ("original_name", "kannel-ui"),
+                ("name", "kannel-ui"),
+                ("kind", "kannel"),
+                ("sendsms_url", "http://127.0.0.1:9/cgi-bin/sendsms"),
+                ("username", "balai"),
+                ("dlr_base_url", "http://127.0.0.1:9"),
+            ],
+            "/admin/gateway-sms?ok=simpan",
+        )
+        .await;
+        let stored = app.db.stored_gateways().await.unwrap();
+        let kannel = stored.iter().find(|g| g.name == "kannel-ui").unwrap();
+        assert!(!kannel.enabled);
+        assert!(kannel.settings.contains("rahasia") && kannel.settings.contains("ui-token"));
+        post_ok(
+            &app,
+            &admin,
+            "/admin/gateway-sms/hapus",
+            &[("name", "hp-demo")],
+            "/admin/gateway-sms?ok=hapus",
+        )
+        .await;
+        let mut gone = false;
+        for _ in 0..50 {
+            let dev_gone = get(&app, "", "/simulasi-sms").await.status() == 404;
+            let kannel_off = mo("ui-token-0123456789abc").await.unwrap().status() == 401;
+            if dev_gone && kannel_off {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(gone, "deleted and disabled gateways stop at once");
+    }
+}

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/v1/openapi.json`.
 
 mod auth;
+pub(crate) mod lapor;
 pub(crate) mod tickets;
 
 use crate::state::AppState;
@@ -26,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/reopen", post(tickets::reopen))
         .route("/tickets/{id}/ask", post(tickets::ask))
         .route("/track/{code}", get(tickets::track))
+        .route("/lapor", get(lapor::export))
+        .route("/tickets/{id}/lapor", axum::routing::put(lapor::record))
 }
 
 #[derive(OpenApi)]
@@ -36,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         auth::issue_token, auth::revoke_token,
         tickets::create, tickets::list, tickets::detail, tickets::track,
         tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
+        lapor::export, lapor::record,
     ),
     modifiers(&BearerAuth),
 )]

@@ -198,7 +198,8 @@ pub struct ListQuery {
     pub overdue: Option<bool>,
     /// Only the secretariat's triage queue (no agency yet).
     pub triage: Option<bool>,
-    /// `newest` (default) or `oldest`.
+    /// `newest` (default), `oldest`, or `due`: open tickets (received, open), the earliest
+    /// deadline first.
     pub sort: Option<String>,
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -265,10 +266,11 @@ impl ListQuery {
             ),
             None => None,
         };
-        let oldest_first = match self.sort.as_deref().unwrap_or("newest") {
-            "newest" | "" => false,
-            "oldest" => true,
-            _ => return Err(bad("sort", "urutan harus newest atau oldest")),
+        let (oldest_first, due_first) = match self.sort.as_deref().unwrap_or("newest") {
+            "newest" | "" => (false, false),
+            "oldest" => (true, false),
+            "due" => (false, true),
+            _ => return Err(bad("sort", "urutan harus newest, oldest atau due")),
         };
         let cursor = match blank_to_none(&self.cursor) {
             Some(c) => Some(Cursor::decode(&c).ok_or_else(|| bad("cursor", "cursor tidak valid"))?),
@@ -290,6 +292,7 @@ impl ListQuery {
             triage: self.triage.unwrap_or(false),
             assignee_id: None,
             oldest_first,
+            due_first,
             cursor,
             limit,
         })

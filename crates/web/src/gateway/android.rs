@@ -23,12 +23,12 @@ pub async fn webhook(
     Query(q): Query<HookQuery>,
     body: Result<Json<Webhook>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
+    let gateways = state.gateways();
     let gateway = match &q.gateway {
-        Some(name) => state
-            .gateways()
+        Some(name) => gateways
             .by_name(name)
             .filter(|g| g.kind() == GatewayKind::Android),
-        None => state.gateways().first_of_kind(GatewayKind::Android),
+        None => gateways.first_of_kind(GatewayKind::Android),
     }
     .filter(|g| q.token.as_deref().is_some_and(|t| g.token_matches(t)))
     .ok_or(ApiError::Unauthorized)?;
@@ -45,7 +45,7 @@ pub async fn webhook(
                 partial: false,
                 received_at: store::now_ms(),
             };
-            state.db().receive_sms(&sms, state.sms_rules()).await?;
+            state.sms_intake().receive(sms).await?;
         }
         Event::Delivery {
             outbox_id,

@@ -137,7 +137,7 @@ pub async fn send(
             partial: false,
             received_at: store::now_ms(),
         };
-        state.db().receive_sms(&sms, state.sms_rules()).await?;
+        state.sms_intake().receive(sms).await?;
         // The dev gateway "delivers" at once so the reply shows without waiting for the worker.
         state.gateways().send_due(state.db()).await?;
     }

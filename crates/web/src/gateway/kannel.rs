@@ -10,22 +10,23 @@ use store::sms::InboundSms;
 
 /// The Kannel gateway a request belongs to: `gateway=` names it, else the first Kannel gateway;
 /// its token must match.
-fn authorised<'a>(
-    state: &'a AppState,
+fn authorised(
+    state: &AppState,
     params: &HashMap<String, Vec<u8>>,
-) -> Result<&'a sms::GatewayConfig, ApiError> {
+) -> Result<sms::GatewayConfig, ApiError> {
     let text = |key: &str| {
         params
             .get(key)
             .map(|v| String::from_utf8_lossy(v).into_owned())
     };
+    let gateways = state.gateways();
     let gateway = match text("gateway") {
-        Some(name) => state
-            .gateways()
+        Some(name) => gateways
             .by_name(&name)
             .filter(|g| g.kind() == GatewayKind::Kannel),
-        None => state.gateways().first_of_kind(GatewayKind::Kannel),
+        None => gateways.first_of_kind(GatewayKind::Kannel),
     }
+    .cloned()
     .ok_or(ApiError::Unauthorized)?;
     match text("token") {
         Some(token) if gateway.token_matches(&token) => Ok(gateway),
@@ -47,7 +48,7 @@ async fn receive(state: AppState, query: &[u8]) -> Result<(StatusCode, &'static 
         partial: false,
         received_at: store::now_ms(),
     };
-    state.db().receive_sms(&inbound, state.sms_rules()).await?;
+    state.sms_intake().receive(inbound).await?;
     // An empty body: the acknowledgement goes out through the outbox, not as Kannel's reply.
     Ok((StatusCode::OK, ""))
 }

@@ -18,8 +18,11 @@ pub struct Row {
     pub status: String,
     pub status_label: &'static str,
     pub excerpt: String,
-    pub overdue: bool,
     pub assignee: String,
+    /// Deadline of an open ticket and where it stands (`on-time`, `due-soon`, `overdue`).
+    pub due: String,
+    pub due_state: &'static str,
+    pub due_label: &'static str,
 }
 
 #[derive(Template)]
@@ -34,6 +37,8 @@ struct InboxPage {
     categories: Vec<Choice>,
     channels: Vec<Choice>,
     agencies: Vec<Choice>,
+    /// Region-wide staff: open and overdue tickets per agency.
+    deadlines: Vec<store::calendar::AgencyDeadlines>,
 }
 
 impl InboxPage {
@@ -107,14 +112,27 @@ pub async fn page(
     let filter = q.to_filter(tz).map_err(PageError)?;
     let page = state.db().list_tickets(&staff.actor, &filter).await?;
     let now = store::now_ms();
+    let calendar = state.db().deadlines().await?.calendar;
+    let instant = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
     let rows = page
         .items
         .into_iter()
         .map(|t| {
             let status = t.status();
+            let due_state = t
+                .due_at
+                .filter(|_| !status.is_final() && status != domain::TicketStatus::Answered)
+                .map(|due| calendar.due_state(instant(t.received_at), instant(due), instant(now)));
+            let (due_state, due_label) = match (due_state, t.sla_paused_at) {
+                (Some(_), Some(_)) => ("paused", "menunggu pelapor"),
+                (Some(state), None) => (state.as_str(), state.label_id()),
+                (None, _) => ("", ""),
+            };
             Row {
                 id: t.id,
-                overdue: t.is_overdue(now),
+                due: t.due_at.map(|d| format_time(d, tz)).unwrap_or_default(),
+                due_state,
+                due_label,
                 register_number: t.register_number,
                 received: format_time(t.received_at, tz),
                 agency: t.agency_name.unwrap_or_else(|| "— triase —".into()),
@@ -131,7 +149,13 @@ pub async fn page(
         .collect();
     let catalog = state.catalog().await?;
     let sees_region = staff.actor.agency_scope.is_none();
+    let deadlines = if sees_region {
+        state.db().deadlines_by_agency(now).await?
+    } else {
+        Vec::new()
+    };
     let inbox = InboxPage {
+        deadlines,
         nav: Nav::of(&staff),
         sees_region,
         next_url: page.next_cursor.map(|c| next_url(&q, &c.encode())),

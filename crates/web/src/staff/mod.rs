@@ -4,7 +4,11 @@ mod admin;
 mod forms;
 mod inbox;
 pub(crate) use inbox::urlencode;
+mod calendar;
+mod gateways;
+mod lapor;
 mod login;
+mod profile;
 mod sms;
 mod ticket;
 
@@ -59,6 +63,25 @@ pub fn routes() -> Router<AppState> {
             get(sms::blocked_page).post(sms::block),
         )
         .route("/admin/nomor-diblokir/hapus", post(sms::unblock))
+        .route(
+            "/admin/gateway-sms",
+            get(gateways::page).post(gateways::save),
+        )
+        .route("/admin/gateway-sms/hapus", post(gateways::delete))
+        .route(
+            "/admin/kalender",
+            get(calendar::page).post(calendar::save_settings),
+        )
+        .route("/admin/kalender/libur", post(calendar::add_holidays))
+        .route(
+            "/admin/kalender/libur/hapus",
+            post(calendar::delete_holiday),
+        )
+        .route("/staf/profil", get(profile::page).post(profile::save))
         .route("/staf/sms", get(sms::outbox_page))
         .route("/staf/sms/{id}/kirim-ulang", post(sms::resend))
+        .route("/staf/lapor", get(lapor::page))
+        .route("/staf/lapor.csv", get(lapor::download_csv))
+        .route("/staf/lapor.json", get(lapor::download_json))
+        .route("/staf/aduan/{id}/lapor", post(lapor::record))
 }

@@ -306,6 +306,23 @@ fn template_info(code: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "status_unknown" => ("Balasan cek status untuk kode yang tidak ditemukan", &[]),
         "answer" => ("Jawaban petugas kepada pelapor SMS", &["code", "answer"]),
+        "question" => (
+            "Pertanyaan petugas kepada pelapor SMS",
+            &["code", "question"],
+        ),
+        "reply_received" => ("Tanda terima tanggapan pelapor", &["code"]),
+        "digest_hourly" => (
+            "Ringkasan per jam untuk pejabat (aduan baru)",
+            &["count", "inbox", "categories", "link"],
+        ),
+        "digest_daily" => (
+            "Ringkasan harian untuk pejabat (belum dijawab)",
+            &["count", "overdue", "oldest", "inbox", "link"],
+        ),
+        "forwarded" => (
+            "Pemberitahuan aduan yang diteruskan/ditugaskan",
+            &["register", "category"],
+        ),
         _ => ("Templat SMS", &[]),
     }
 }

@@ -51,6 +51,8 @@ struct TicketPage {
     reasons: Vec<Choice>,
     can: Vec<&'static str>,
     flash: Option<&'static str>,
+    /// LAPOR! SP4N number box (secretariat and admin only).
+    lapor: Option<super::lapor::LaporBox>,
 }
 
 impl TicketPage {
@@ -97,6 +99,9 @@ fn event_detail(kind: &str, payload: &str) -> String {
         "forwarded" => format!("ke {}", text("agency_name")),
         "assigned" => format!("kepada {}", text("name")),
         "received" => format!("melalui {}", text("channel")),
+        "lapor_recorded" if !text("previous").is_empty() => {
+            format!("menggantikan {}", text("previous"))
+        }
         _ => String::new(),
     }
 }
@@ -160,8 +165,10 @@ pub async fn page(
         Some("close") => Some("Aduan ditutup."),
         Some("reopen") => Some("Aduan dibuka kembali."),
         Some("ask") => Some("Pertanyaan dikirim ke pelapor."),
+        Some("lapor") => Some("Nomor LAPOR! disimpan."),
         _ => None,
     };
+    let lapor = super::lapor::ticket_box(&state, &staff, id, tz).await?;
     let status = t.status();
     let now = store::now_ms();
     let page = TicketPage {
@@ -197,6 +204,7 @@ pub async fn page(
             .collect(),
         can: allowed(status, staff.actor.role.may_handle()),
         flash,
+        lapor,
         t,
     };
     Ok(render(&page))
