@@ -1,4 +1,5 @@
-//! Answers by email through a real SMTP server (aiosmtpd from PyPI, installed by scripts/test.sh).
+//! Email through a real SMTP server (aiosmtpd from PyPI, installed by scripts/test.sh): answers to
+//! reporters and digests to officials.
 
 mod common;
 
@@ -22,6 +23,23 @@ impl Drop for SmtpServer {
 }
 
 use store::testing::free_port;
+
+impl SmtpServer {
+    /// Waits up to 5 s for a received message that `matches`; returns whether one came.
+    async fn wait_for(&self, matches: impl Fn(&str) -> bool) -> bool {
+        for _ in 0..50 {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) {
+                for entry in entries.flatten() {
+                    if matches(&std::fs::read_to_string(entry.path()).unwrap_or_default()) {
+                        return true;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+}
 
 async fn start_smtp() -> SmtpServer {
     let python_path = std::env::var("BALAI_TEST_PYTHONPATH").unwrap_or_else(|_| {
@@ -118,22 +136,9 @@ async fn answers_are_emailed_through_smtp() {
             "sent once only"
         );
 
-        let mut found = false;
-        for _ in 0..50 {
-            let new = smtp.maildir.join("new");
-            if let Ok(entries) = std::fs::read_dir(&new) {
-                for entry in entries.flatten() {
-                    let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                    if text.contains(&code) && text.contains("warga@contoh.id") {
-                        found = true;
-                    }
-                }
-            }
-            if found {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let found = smtp
+            .wait_for(|text| text.contains(&code) && text.contains("warga@contoh.id"))
+            .await;
         assert!(found, "the SMTP server received the answer for {code}");
     }
 }
@@ -151,4 +156,57 @@ async fn an_unreachable_smtp_server_leaves_the_message_pending_with_the_reason()
     assert_eq!(message.status, "pending");
     assert_eq!(message.attempts, 1);
     assert!(message.last_error.as_deref().is_some_and(|e| !e.is_empty()));
+}
+
+#[tokio::test]
+async fn hourly_digests_reach_officials_by_email_through_smtp() {
+    let smtp = start_smtp().await;
+    for db in store::testing::each_backend().await {
+        common::seed_org(&db).await;
+        let recipient = format!("kadishub-{}@contoh.go.id", db.backend().as_str());
+        db.execute_raw(&format!(
+            "UPDATE users SET email = '{recipient}', notify_channels = 'email' WHERE username = 'kadishub'"
+        ))
+        .await
+        .unwrap();
+        let now = store::now_ms();
+        let intake = domain::IntakeInput {
+            category: Some("pengaduan".into()),
+            text: Some("Lampu jalan mati".into()),
+            agency_code: Some("DISHUB".into()),
+            ..Default::default()
+        }
+        .validate(|_| true, |_| true)
+        .unwrap();
+        let created = db
+            .create_ticket(&store::tickets::NewTicket {
+                intake,
+                channel: domain::Channel::Web,
+                idempotency_key: None,
+                received_at: now - 3_600_000,
+            })
+            .await
+            .unwrap();
+        let report = db
+            .send_hourly_digests(now, "https://lapor.contoh.go.id")
+            .await
+            .unwrap();
+        assert!(report.recipients >= 1, "{report:?}");
+        assert!(
+            web::mail::send_due(&db, &smtp_config(smtp.port))
+                .await
+                .unwrap()
+                >= 1
+        );
+        let digests = db.messages_to(&recipient, 10).await.unwrap();
+        assert_eq!(digests.len(), 1, "one digest for the hour");
+        assert_eq!(digests[0].status, "sent");
+        assert!(
+            smtp.wait_for(|text| text.contains(&recipient) && text.contains("1 aduan baru"))
+                .await,
+            "the SMTP server received the digest for {} (ticket {})",
+            recipient,
+            created.tracking_code
+        );
+    }
 }
