@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod calendar;
+pub mod dashboard;
 mod db;
 pub mod escalation;
 pub mod gateways;

@@ -127,7 +127,7 @@ async fn claim(
     Ok(claimed)
 }
 
-async fn region_zone(c: &mut C<'_>) -> Result<chrono_tz::Tz> {
+pub(crate) async fn region_zone(c: &mut C<'_>) -> Result<chrono_tz::Tz> {
     let zone: String = run!(c, x => sqlx::query_scalar("SELECT timezone FROM region_settings WHERE id = 1")
         .fetch_one(x).await?);
     Ok(zone.parse().unwrap_or(chrono_tz::Asia::Jakarta))
