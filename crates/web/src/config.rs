@@ -15,6 +15,10 @@ pub struct WebConfig {
     /// Public submissions per minute per client address; 0 switches the limit off.
     pub intake_per_minute: u32,
     pub max_body_bytes: usize,
+    /// Map tiles for the dashboard map (Leaflet URL template with `{z}`, `{x}`, `{y}`).
+    pub map_tile_url: String,
+    /// Attribution shown on the map, as the tile provider requires.
+    pub map_attribution: String,
 }
 
 impl Default for WebConfig {
@@ -27,6 +31,8 @@ impl Default for WebConfig {
             login_per_minute: 10,
             intake_per_minute: 30,
             max_body_bytes: 256 * 1024,
+            map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            map_attribution: "© OpenStreetMap contributors".into(),
         }
     }
 }

@@ -349,6 +349,39 @@ async fn submit_and_answer(client: &Client, app: &TestApp) {
     let timeline = text_until(client, "#timeline", |t| t.contains(ANSWER)).await;
     assert!(timeline.contains("Dijawab"), "{backend}: {timeline}");
 
+    // The dashboard draws a located ticket on the Leaflet map (tiles may not load offline;
+    // the markers are vector shapes drawn by Leaflet itself).
+    let located = domain::IntakeInput {
+        category: Some("pengaduan".into()),
+        text: Some("Jembatan retak".into()),
+        agency_code: Some("DISHUB".into()),
+        lat: Some(-6.2),
+        long: Some(106.8),
+        ..Default::default()
+    }
+    .validate(|_| true, |_| true)
+    .unwrap();
+    app.db
+        .create_ticket(&store::tickets::NewTicket {
+            intake: located,
+            channel: domain::Channel::Web,
+            idempotency_key: None,
+            received_at: store::now_ms(),
+        })
+        .await
+        .unwrap();
+    client
+        .goto(&app.at("/staf/dasbor"))
+        .await
+        .expect("open the dashboard");
+    element(client, "#map .leaflet-interactive").await;
+    let drawn = element(client, "#map")
+        .await
+        .attr("data-markers")
+        .await
+        .unwrap();
+    assert_eq!(drawn.as_deref(), Some("1"), "{backend}: markers on the map");
+
     let tracked = app
         .db
         .track(&domain::TrackingCode::parse(&code).unwrap())

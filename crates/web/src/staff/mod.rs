@@ -5,6 +5,7 @@ mod forms;
 mod inbox;
 pub(crate) use inbox::urlencode;
 mod calendar;
+mod dashboard;
 mod gateways;
 mod lapor;
 mod login;
@@ -77,6 +78,16 @@ pub fn routes() -> Router<AppState> {
             "/admin/kalender/libur/hapus",
             post(calendar::delete_holiday),
         )
+        .route("/staf/dasbor", get(dashboard::page))
+        .route(
+            "/static/vendor/leaflet/leaflet.js",
+            get(dashboard::leaflet_js),
+        )
+        .route(
+            "/static/vendor/leaflet/leaflet.css",
+            get(dashboard::leaflet_css),
+        )
+        .route("/static/dashboard-map.js", get(dashboard::map_js))
         .route("/staf/profil", get(profile::page).post(profile::save))
         .route("/staf/sms", get(sms::outbox_page))
         .route("/staf/sms/{id}/kirim-ulang", post(sms::resend))
