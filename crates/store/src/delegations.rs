@@ -260,7 +260,7 @@ impl Db {
         // One acting official per position (or per official without one) at a time.
         let overlap: Option<i64> = run!(&mut c, x => sqlx::query_scalar(
             "SELECT id FROM delegations WHERE (delegator_id = $1 OR (position_id IS NOT NULL AND position_id = $2))
-             AND starts_at < $4 AND ends_at > $3 LIMIT 1"
+             AND ends_at > starts_at AND starts_at < $4 AND ends_at > $3 LIMIT 1"
         ).bind(new.delegator_id).bind(position_id).bind(new.starts_at).bind(new.ends_at).fetch_optional(x).await?);
         if overlap.is_some() {
             return Err(invalid(
@@ -294,12 +294,11 @@ impl Db {
         if ends_at <= now {
             return Err(StoreError::Conflict("delegasi ini sudah berakhir".into()));
         }
-        // Not yet started: it ends before it starts, i.e. it never runs.
+        // Not yet started: it ends where it starts, an empty window that never runs.
         let end = now.max(starts_at);
-        let start = if starts_at >= end { end - 1 } else { starts_at };
         run!(&mut c, x => sqlx::query(
-            "UPDATE delegations SET starts_at = $1, ends_at = $2, ended_early_by = $3 WHERE id = $4"
-        ).bind(start).bind(end).bind(by.user_id).bind(id).execute(x).await?.rows_affected());
+            "UPDATE delegations SET ends_at = $1, ended_early_by = $2 WHERE id = $3"
+        ).bind(end).bind(by.user_id).bind(id).execute(x).await?.rows_affected());
         tx.commit().await
     }
 

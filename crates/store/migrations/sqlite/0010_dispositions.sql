@@ -56,8 +56,8 @@ CREATE TABLE delegations (
     note TEXT NOT NULL DEFAULT '',
     created_by INTEGER NOT NULL REFERENCES users(id),
     created_at BIGINT NOT NULL,
-    ended_early_by INTEGER REFERENCES users(id),
-    CHECK (ends_at > starts_at)
+    -- Ended early: ends_at moved to that instant (equal to starts_at when cancelled before it ran).
+    ended_early_by INTEGER REFERENCES users(id)
 );
 CREATE INDEX delegations_delegate ON delegations(delegate_id, ends_at);
 CREATE INDEX delegations_delegator ON delegations(delegator_id, ends_at);
