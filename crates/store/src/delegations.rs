@@ -207,6 +207,8 @@ impl Db {
         if new.ends_at <= now {
             return Err(invalid("ends_at: tanggal selesai sudah lewat"));
         }
+        // Authority is never given in the past: a delegation from today runs from now.
+        let starts_at = new.starts_at.max(now);
         let mut tx = self.begin().await?;
         let mut c = tx.c();
         type UserRow = (
@@ -261,7 +263,7 @@ impl Db {
         let overlap: Option<i64> = run!(&mut c, x => sqlx::query_scalar(
             "SELECT id FROM delegations WHERE (delegator_id = $1 OR (position_id IS NOT NULL AND position_id = $2))
              AND ends_at > starts_at AND starts_at < $4 AND ends_at > $3 LIMIT 1"
-        ).bind(new.delegator_id).bind(position_id).bind(new.starts_at).bind(new.ends_at).fetch_optional(x).await?);
+        ).bind(new.delegator_id).bind(position_id).bind(starts_at).bind(new.ends_at).fetch_optional(x).await?);
         if overlap.is_some() {
             return Err(invalid(
                 "starts_at: sudah ada delegasi jabatan ini yang waktunya bertumpang tindih",
@@ -272,7 +274,7 @@ impl Db {
                 note, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
         ).bind(new.delegator_id).bind(position_id).bind(&position_label).bind(new.delegate_id).bind(&new.kind)
-            .bind(new.starts_at).bind(new.ends_at).bind(new.note.trim()).bind(by.user_id).bind(now)
+            .bind(starts_at).bind(new.ends_at).bind(new.note.trim()).bind(by.user_id).bind(now)
             .fetch_one(x).await?);
         tx.commit().await?;
         Ok(id)
