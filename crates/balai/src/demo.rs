@@ -265,7 +265,16 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
                 agency_id,
                 email: Some(format!("{username}@kotacontoh.go.id")),
                 phone: None,
-                position_id: None,
+                // Heads hold their agency's top position (for "Plh. Kepala …").
+                position_id: match (role, agency_id) {
+                    (Role::HeadOfAgency, Some(agency)) => db
+                        .positions()
+                        .await?
+                        .into_iter()
+                        .find(|p| p.agency_id == agency && p.parent_id.is_none())
+                        .map(|p| p.id),
+                    _ => None,
+                },
             })
             .await?;
         actors.insert(*username, db.actor_for(&db.user(id).await?).await?);
@@ -395,5 +404,90 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
             _ => {}
         }
     }
+    dispositions(db, &actors, now).await
+}
+
+/// A few dispositions down the Dinas Perhubungan chain (one reported, one disposed further)
+/// and the head's Plh. from today, recorded by the admin.
+async fn dispositions(
+    db: &Db,
+    actors: &std::collections::HashMap<&str, store::Actor>,
+    now: i64,
+) -> anyhow::Result<()> {
+    use store::dispositions::NewDisposition;
+    let head = &actors["kadishub"];
+    let liaison = &actors["penghubung.dishub"];
+    let staff = &actors["staf.dishub"];
+    let open = db
+        .list_tickets(
+            head,
+            &store::tickets::TicketFilter {
+                status: Some("open".into()),
+                agency_code: Some("DISHUB".into()),
+                limit: 4,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let instructions = [
+        "tindak_lanjuti",
+        "siapkan_jawaban",
+        "koordinasikan",
+        "pelajari",
+    ];
+    for (i, ticket) in open.items.iter().enumerate() {
+        let at = (ticket.received_at + 3_600_000).min(now - 60_000);
+        let made = db
+            .dispose_at(
+                head,
+                ticket.id,
+                &NewDisposition {
+                    recipients: vec![liaison.user_id, staff.user_id],
+                    instruction: instructions[i % instructions.len()].into(),
+                    note: "Mohon segera ditangani dan dilaporkan.".into(),
+                    ..Default::default()
+                },
+                at,
+            )
+            .await?;
+        match i {
+            0 => {
+                db.report_disposition_at(
+                    staff,
+                    made[1].id,
+                    "Sudah dicek ke lokasi; perbaikan dijadwalkan besok.",
+                    (at + 1_800_000).min(now - 1),
+                )
+                .await?;
+            }
+            1 => {
+                db.dispose_at(
+                    liaison,
+                    ticket.id,
+                    &NewDisposition {
+                        recipients: vec![actors["operator.dishub"].user_id],
+                        instruction: "untuk_diketahui".into(),
+                        ..Default::default()
+                    },
+                    (at + 600_000).min(now - 1),
+                )
+                .await?;
+            }
+            _ => {}
+        }
+    }
+    let day = 86_400_000;
+    db.create_delegation(
+        &actors["admin"],
+        &store::delegations::NewDelegation {
+            delegator_id: head.user_id,
+            delegate_id: staff.user_id,
+            kind: "plh".into(),
+            starts_at: now,
+            ends_at: now + 3 * day,
+            note: "Kepala dinas dinas luar (Surat Perintah 800/17/2026)".into(),
+        },
+    )
+    .await?;
     Ok(())
 }

@@ -17,6 +17,12 @@ pub enum EventKind {
     LaporRecorded,
     /// The deadline passed without an answer; the officials above were notified.
     SlaBreached,
+    /// Sent down the disposition chain (seed 003); the public sees only that it is being handled.
+    Disposed,
+    /// A recipient of a disposition reported back to the one who sent it.
+    DispositionReported,
+    /// A disposition passed its due date without a report; the sender was notified.
+    DispositionOverdue,
 }
 
 impl EventKind {
@@ -34,6 +40,9 @@ impl EventKind {
             EventKind::ReporterReplied => "reporter_replied",
             EventKind::LaporRecorded => "lapor_recorded",
             EventKind::SlaBreached => "sla_breached",
+            EventKind::Disposed => "disposed",
+            EventKind::DispositionReported => "disposition_reported",
+            EventKind::DispositionOverdue => "disposition_overdue",
         }
     }
 
@@ -45,6 +54,8 @@ impl EventKind {
                 | EventKind::Assigned
                 | EventKind::LaporRecorded
                 | EventKind::SlaBreached
+                | EventKind::DispositionReported
+                | EventKind::DispositionOverdue
         )
     }
 
@@ -62,6 +73,9 @@ impl EventKind {
             "reporter_replied" => "Pelapor menanggapi",
             "lapor_recorded" => "Nomor LAPOR! SP4N dicatat",
             "sla_breached" => "Melewati batas waktu; atasan diberi tahu",
+            "disposed" => "Didisposisikan untuk ditindaklanjuti",
+            "disposition_reported" => "Laporan disposisi",
+            "disposition_overdue" => "Disposisi melewati tenggat; pemberi disposisi diberi tahu",
             _ => "Peristiwa",
         }
     }

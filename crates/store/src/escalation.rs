@@ -20,6 +20,8 @@ pub struct SweepReport {
     pub breached: usize,
     /// Messages queued to officials.
     pub notified: usize,
+    /// Dispositions newly past their due date without a report.
+    pub dispositions_overdue: usize,
 }
 
 /// Tickets escalated per sweep at most; the next sweep takes the rest.
@@ -132,6 +134,9 @@ impl Db {
             tx.commit().await?;
             report.breached += 1;
         }
+        let (overdue, notified) = self.sweep_dispositions(now, base_url, BATCH).await?;
+        report.dispositions_overdue = overdue;
+        report.notified += notified;
         if report.breached > 0 {
             metrics::counter!("balai_sla_breaches_total").increment(report.breached as u64);
         }

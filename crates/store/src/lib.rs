@@ -7,6 +7,8 @@ pub mod bulk;
 pub mod calendar;
 pub mod dashboard;
 mod db;
+pub mod delegations;
+pub mod dispositions;
 pub mod escalation;
 pub mod gateways;
 pub mod lapor;

@@ -183,7 +183,19 @@ impl Db {
              WHERE e.kind IN ('received', 'forwarded') AND e.at >= $1 AND e.at < $2
              GROUP BY t.agency_id, t.category"
         ).bind(hour_end - HOUR_MS).bind(hour_end).fetch_all(x).await?);
-        if rows.is_empty() {
+        // New dispositions per recipient; whoever stands in for them (Plt./Plh.) counts them too.
+        let disposed: Vec<(i64, i64)> = run!(&mut c, x => sqlx::query_as(
+            "SELECT recipient_id, COUNT(*) FROM dispositions WHERE created_at >= $1 AND created_at < $2
+             GROUP BY recipient_id"
+        ).bind(hour_end - HOUR_MS).bind(hour_end).fetch_all(x).await?);
+        let mut dispositions: HashMap<i64, i64> = HashMap::new();
+        for (user, count) in disposed {
+            for reached in crate::delegations::with_delegates(&mut c, &[user], hour_end - 1).await?
+            {
+                *dispositions.entry(reached).or_default() += count;
+            }
+        }
+        if rows.is_empty() && dispositions.is_empty() {
             tx.commit().await?;
             return Ok(DigestReport::default());
         }
@@ -196,7 +208,7 @@ impl Db {
         let officials: Vec<Official> = officials(&mut c)
             .await?
             .into_iter()
-            .filter(|o| inboxes.contains_key(&o.agency_id))
+            .filter(|o| inboxes.contains_key(&o.agency_id) || dispositions.contains_key(&o.id))
             .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_hourly", &period, now).await?;
@@ -217,7 +229,13 @@ impl Db {
             &mut c,
             &claimed,
             |official| {
-                let (count, categories) = &inboxes[&official.agency_id];
+                let disposed = dispositions.get(&official.id).copied().unwrap_or(0);
+                let Some((count, categories)) = inboxes.get(&official.agency_id) else {
+                    let body = format!(
+                        "Balai: {disposed} disposisi baru untuk Anda dalam 1 jam terakhir. {link}/disposisi"
+                    );
+                    return (format!("{disposed} disposisi baru untuk Anda"), body);
+                };
                 let inbox = inbox_name(&names, official.agency_id);
                 let mut top: Vec<(&String, &i64)> = categories.iter().collect();
                 top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -235,6 +253,10 @@ impl Db {
                         ("link", &link),
                     ],
                 );
+                if disposed > 0 {
+                    let body = format!("{body} Disposisi baru untuk Anda: {disposed}.");
+                    return (format!("{count} aduan baru di {inbox}, {disposed} disposisi"), body);
+                }
                 (format!("{count} aduan baru di {inbox}"), body)
             },
             "digest_hourly",
@@ -349,7 +371,7 @@ fn inbox_name(names: &HashMap<i64, String>, agency: Option<i64>) -> String {
 }
 
 /// Tells officials that a ticket reached them (forwarded to their agency, assigned to them),
-/// on the caller's transaction.
+/// on the caller's transaction. Whoever stands in for them (Plt./Plh.) is told too.
 pub(crate) async fn notify_ticket_reached(
     c: &mut C<'_>,
     user_ids: &[i64],
@@ -362,6 +384,38 @@ pub(crate) async fn notify_ticket_reached(
     let (register, category): (String, String) = run!(c, x => sqlx::query_as(
         "SELECT register_number, category FROM tickets WHERE id = $1"
     ).bind(ticket_id).fetch_one(x).await?);
+    let body = fill(
+        &template(c, "forwarded").await?,
+        &[("register", &register), ("category", &category)],
+    );
+    let users = crate::delegations::with_delegates(c, user_ids, now).await?;
+    notify_users(
+        c,
+        &users,
+        ticket_id,
+        &format!("Aduan {register} untuk Anda"),
+        &body,
+        "forwarded",
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues one notice about a ticket to each official, on the channels they chose (SMS held in
+/// their quiet hours), on the caller's transaction; returns the number of messages.
+pub(crate) async fn notify_users(
+    c: &mut C<'_>,
+    user_ids: &[i64],
+    ticket_id: i64,
+    subject: &str,
+    body: &str,
+    kind: &'static str,
+    now: i64,
+) -> Result<usize> {
+    if user_ids.is_empty() {
+        return Ok(0);
+    }
     let mut p = Placeholders::for_conn(c);
     let sql = format!(
         "SELECT id, agency_id, email, phone, notify_channels, quiet_hours FROM users
@@ -375,10 +429,6 @@ pub(crate) async fn notify_ticket_reached(
         }
         q.fetch_all(x).await?
     });
-    let body = fill(
-        &template(c, "forwarded").await?,
-        &[("register", &register), ("category", &category)],
-    );
     let zone = region_zone(c).await?;
     let local = zone
         .timestamp_millis_opt(now)
@@ -387,17 +437,16 @@ pub(crate) async fn notify_ticket_reached(
         .unwrap_or_default();
     let mut batch = Vec::new();
     for official in &officials {
-        for message in official.messages(&format!("Aduan {register} untuk Anda"), &body, local) {
+        for message in official.messages(subject, body, local) {
             batch.push(Queued {
                 ticket_id: Some(ticket_id),
                 message,
-                kind: "forwarded",
+                kind,
                 gateway: None,
             });
         }
     }
-    enqueue_many(c, &batch, now).await?;
-    Ok(())
+    Ok(enqueue_many(c, &batch, now).await?.len())
 }
 
 /// Liaison officers of an agency (they receive forwarded tickets, seed `003_…`).

@@ -1,6 +1,7 @@
 //! Tickets, their append-only hash-chained timeline, and the handling actions.
 
 use crate::db::{C, Placeholders, run};
+use crate::delegations::Acting;
 use crate::messages::{OutgoingMessage, ReporterText, to_reporter};
 use crate::{Actor, Db, Result, StoreError, now_ms};
 use domain::timeline::EventContent;
@@ -866,6 +867,9 @@ impl Db {
         if !actor.can_see_agency(agency_id) {
             return Err(StoreError::Forbidden);
         }
+        // An acting official handling the inbox of the one they stand in for is recorded so.
+        let acting =
+            crate::delegations::acting_for_agency(&mut c, actor.user_id, agency_id, now).await?;
         let from = TicketStatus::parse(&status).unwrap_or(TicketStatus::Open);
         let to = input
             .action()
@@ -900,7 +904,7 @@ impl Db {
                     EventKind::Forwarded,
                     actor_id,
                     note,
-                    &payload,
+                    &Acting::tag(&acting, payload.clone()),
                     now,
                 )
                 .await?;
@@ -915,7 +919,7 @@ impl Db {
                     EventKind::Note,
                     actor_id,
                     body,
-                    &serde_json::json!({}),
+                    &Acting::tag(&acting, serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -939,7 +943,7 @@ impl Db {
                     EventKind::Assigned,
                     actor_id,
                     "",
-                    &payload,
+                    &Acting::tag(&acting, payload.clone()),
                     now,
                 )
                 .await?;
@@ -958,7 +962,7 @@ impl Db {
                     EventKind::Answered,
                     actor_id,
                     body,
-                    &serde_json::json!({}),
+                    &Acting::tag(&acting, serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -988,7 +992,7 @@ impl Db {
                     EventKind::AskedReporter,
                     actor_id,
                     question,
-                    &serde_json::json!({}),
+                    &Acting::tag(&acting, serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -1041,7 +1045,7 @@ impl Db {
                     EventKind::Declined,
                     actor_id,
                     &text,
-                    &payload,
+                    &Acting::tag(&acting, payload.clone()),
                     now,
                 )
                 .await?;
@@ -1055,7 +1059,7 @@ impl Db {
                     EventKind::Closed,
                     actor_id,
                     note,
-                    &serde_json::json!({}),
+                    &Acting::tag(&acting, serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -1070,7 +1074,7 @@ impl Db {
                     EventKind::Reopened,
                     actor_id,
                     note,
-                    &serde_json::json!({}),
+                    &Acting::tag(&acting, serde_json::json!({})),
                     now,
                 )
                 .await?;

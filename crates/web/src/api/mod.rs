@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/v1/openapi.json`.
 
 mod auth;
+pub(crate) mod dispositions;
 pub(crate) mod lapor;
 pub(crate) mod tickets;
 
@@ -29,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/track/{code}", get(tickets::track))
         .route("/lapor", get(lapor::export))
         .route("/tickets/{id}/lapor", axum::routing::put(lapor::record))
+        .route("/dispositions", get(dispositions::mine))
+        .route("/tickets/{id}/dispositions", post(dispositions::dispose))
+        .route("/dispositions/{id}/read", post(dispositions::read))
+        .route("/dispositions/{id}/report", post(dispositions::report))
 }
 
 #[derive(OpenApi)]
@@ -40,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         tickets::create, tickets::list, tickets::detail, tickets::track,
         tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
         lapor::export, lapor::record,
+        dispositions::mine, dispositions::dispose, dispositions::read, dispositions::report,
     ),
     modifiers(&BearerAuth),
 )]

@@ -6,6 +6,8 @@ mod inbox;
 pub(crate) use inbox::urlencode;
 mod calendar;
 mod dashboard;
+mod delegations;
+mod dispositions;
 mod gateways;
 mod lapor;
 mod login;
@@ -95,4 +97,18 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/lapor.csv", get(lapor::download_csv))
         .route("/staf/lapor.json", get(lapor::download_json))
         .route("/staf/aduan/{id}/lapor", post(lapor::record))
+        .route("/staf/aduan/{id}/disposisi", post(dispositions::dispose))
+        .route("/staf/disposisi", get(dispositions::mine))
+        .route("/staf/disposisi/{id}/baca", post(dispositions::read))
+        .route("/staf/disposisi/{id}/lapor", post(dispositions::report))
+        .route("/staf/profil/delegasi", post(delegations::create_own))
+        .route("/staf/delegasi/{id}/akhiri", post(delegations::end))
+        .route(
+            "/admin/delegasi",
+            get(delegations::admin_page).post(delegations::admin_create),
+        )
+        .route(
+            "/admin/instruksi-disposisi",
+            get(delegations::instructions_page).post(delegations::instruction_save),
+        )
 }

@@ -5,7 +5,7 @@ use super::forms::{Errors, invalid, see_other};
 use crate::error::PageError;
 use crate::extract::PageStaff;
 use crate::state::AppState;
-use crate::view::{Nav, render};
+use crate::view::Nav;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -65,6 +65,8 @@ pub struct ProfilePage {
     form: ProfileForm,
     errors: Errors,
     flash: Option<&'static str>,
+    /// Plt./Plh.: the official's own delegations and the form to record one.
+    delegation: super::delegations::DelegationBox,
 }
 
 #[derive(Deserialize)]
@@ -72,18 +74,61 @@ pub struct PageQuery {
     ok: Option<String>,
 }
 
+/// The profile page with a given delegation card (re-shown with its errors after a refusal).
+pub(crate) async fn render_page(
+    state: &AppState,
+    staff: &crate::extract::Staff,
+    delegation: super::delegations::DelegationBox,
+    flash: Option<&'static str>,
+    status: axum::http::StatusCode,
+) -> Result<Response, PageError> {
+    let preferences = state.db().preferences(staff.user.id).await?;
+    Ok(crate::view::render_with(
+        status,
+        &ProfilePage {
+            nav: Nav::of(staff),
+            form: ProfileForm::of(&preferences),
+            errors: Errors::default(),
+            flash,
+            delegation,
+        },
+    ))
+}
+
+fn own_delegation_form() -> super::delegations::DelegationForm {
+    super::delegations::DelegationForm {
+        kind: "plh".into(),
+        ..Default::default()
+    }
+}
+
 pub async fn page(
     State(state): State<AppState>,
     PageStaff(staff): PageStaff,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
-    let preferences = state.db().preferences(staff.user.id).await?;
-    Ok(render(&ProfilePage {
-        nav: Nav::of(&staff),
-        form: ProfileForm::of(&preferences),
-        errors: Errors::default(),
-        flash: q.ok.is_some().then_some("Profil disimpan."),
-    }))
+    let flash = match q.ok.as_deref() {
+        None => None,
+        Some("delegasi") => Some("Delegasi dicatat."),
+        Some("akhiri") => Some("Delegasi diakhiri."),
+        Some(_) => Some("Profil disimpan."),
+    };
+    let delegation = super::delegations::delegation_box(
+        &state,
+        &staff,
+        false,
+        own_delegation_form(),
+        Errors::default(),
+    )
+    .await?;
+    render_page(
+        &state,
+        &staff,
+        delegation,
+        flash,
+        axum::http::StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn save(
@@ -124,10 +169,19 @@ pub async fn save(
         }
         Err(e) => return Err(e.into()),
     }
+    let delegation = super::delegations::delegation_box(
+        &state,
+        &staff,
+        false,
+        own_delegation_form(),
+        Errors::default(),
+    )
+    .await?;
     Ok(invalid(&ProfilePage {
         nav: Nav::of(&staff),
         form,
         errors,
         flash: None,
+        delegation,
     }))
 }

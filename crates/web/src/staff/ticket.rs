@@ -53,6 +53,7 @@ struct TicketPage {
     flash: Option<&'static str>,
     /// LAPOR! SP4N number box (secretariat and admin only).
     lapor: Option<super::lapor::LaporBox>,
+    disposition: super::dispositions::DispositionBox,
 }
 
 impl TicketPage {
@@ -102,7 +103,27 @@ fn event_detail(kind: &str, payload: &str) -> String {
         "lapor_recorded" if !text("previous").is_empty() => {
             format!("menggantikan {}", text("previous"))
         }
+        "disposed" => {
+            let names: Vec<&str> = value
+                .get("recipients")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+                .unwrap_or_default();
+            format!("kepada {}: {}", names.join(", "), text("instruction_label"))
+        }
+        "disposition_reported" => format!("kepada {}", text("to")),
+        "disposition_overdue" => format!("disposisi kepada {}", text("recipient")),
         _ => String::new(),
+    }
+}
+
+/// The actor's name, with `Plh. <position>` when they acted for another official.
+fn acting_actor(name: Option<String>, payload: &str) -> String {
+    let name = name.unwrap_or_else(|| "Sistem".into());
+    let value: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    match value.get("acting_as").and_then(|v| v.as_str()) {
+        Some(label) => format!("{name} selaku {label}"),
+        None => name,
     }
 }
 
@@ -121,7 +142,7 @@ pub async fn page(
         .into_iter()
         .map(|e| EventRow {
             label: domain::EventKind::label_id(&e.kind),
-            actor: e.actor_name.unwrap_or_else(|| "Sistem".into()),
+            actor: acting_actor(e.actor_name, &e.payload),
             at: format_time(e.at, tz),
             detail: event_detail(&e.kind, &e.payload),
             body: e.body,
@@ -166,9 +187,11 @@ pub async fn page(
         Some("reopen") => Some("Aduan dibuka kembali."),
         Some("ask") => Some("Pertanyaan dikirim ke pelapor."),
         Some("lapor") => Some("Nomor LAPOR! disimpan."),
+        Some("disposisi") => Some("Disposisi dikirim."),
         _ => None,
     };
     let lapor = super::lapor::ticket_box(&state, &staff, id, tz).await?;
+    let disposition = super::dispositions::ticket_box(&state, &staff, &t, tz).await?;
     let status = t.status();
     let now = store::now_ms();
     let page = TicketPage {
@@ -205,6 +228,7 @@ pub async fn page(
         can: allowed(status, staff.actor.role.may_handle()),
         flash,
         lapor,
+        disposition,
         t,
     };
     Ok(render(&page))

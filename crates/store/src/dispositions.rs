@@ -1,0 +1,720 @@
+//! Dispositions (disposisi, seed `003_…`): the head of an agency sends a ticket to people of
+//! that agency with an instruction and a due date in working time; each recipient reads it,
+//! reports back and may dispose further, so a ticket's dispositions form a tree.
+//!
+//! Authority is checked here, for every call: a head of agency disposes tickets of their own
+//! agency; a recipient of a disposition on the ticket disposes further below it; an acting
+//! official (Plt./Plh.) may do what the official they stand in for may, and is recorded so.
+
+use crate::db::{C, Placeholders, run};
+use crate::delegations::{Acting, active_delegators, with_delegates};
+use crate::tickets::append_event;
+use crate::{Actor, Db, Result, StoreError, now_ms};
+use domain::{EventKind, Role};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Instruction {
+    pub code: String,
+    pub label: String,
+    /// Default due date in working time, e.g. `2wd`.
+    pub due_within: String,
+    pub active: bool,
+    pub sort_order: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Disposition {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub register_number: String,
+    pub ticket_agency_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub from_user_id: i64,
+    pub from_name: String,
+    /// `Plh. Kepala Dinas …` when the sender acted for another official.
+    pub acting_as: Option<String>,
+    pub on_behalf_of: Option<i64>,
+    pub recipient_id: i64,
+    pub recipient_name: String,
+    pub instruction: String,
+    pub instruction_label: String,
+    pub note: String,
+    pub due_at: i64,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+    pub reported_at: Option<i64>,
+    pub report: Option<String>,
+    pub reported_by: Option<i64>,
+    pub report_acting_as: Option<String>,
+    pub escalated_at: Option<i64>,
+}
+
+impl Disposition {
+    pub fn is_overdue(&self, now: i64) -> bool {
+        self.reported_at.is_none() && self.due_at < now
+    }
+
+    /// `baru`, `dibaca` or `dilaporkan`.
+    pub fn state(&self) -> &'static str {
+        if self.reported_at.is_some() {
+            "reported"
+        } else if self.read_at.is_some() {
+            "read"
+        } else {
+            "new"
+        }
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        match self.state() {
+            "reported" => "dilaporkan",
+            "read" => "dibaca",
+            _ => "baru",
+        }
+    }
+}
+
+const DISPOSITION_SELECT: &str = "SELECT d.id, d.ticket_id, t.register_number, t.agency_id AS ticket_agency_id,
+    d.parent_id, d.from_user_id, f.full_name AS from_name, d.acting_as, d.on_behalf_of, d.recipient_id,
+    r.full_name AS recipient_name, d.instruction, i.label AS instruction_label, d.note, d.due_at, d.created_at,
+    d.read_at, d.reported_at, d.report, d.reported_by, d.report_acting_as, d.escalated_at
+    FROM dispositions d JOIN tickets t ON t.id = d.ticket_id JOIN users f ON f.id = d.from_user_id
+    JOIN users r ON r.id = d.recipient_id JOIN disposition_instructions i ON i.code = d.instruction";
+
+#[derive(Debug, Clone, Default)]
+pub struct NewDisposition {
+    pub recipients: Vec<i64>,
+    /// Positions (jabatan): every active user holding one receives the disposition.
+    pub positions: Vec<i64>,
+    pub instruction: String,
+    pub note: String,
+    /// `None`: the instruction's default, in working time from now.
+    pub due_at: Option<i64>,
+    /// The disposition this one continues; by default the sender's latest on the ticket.
+    pub parent_id: Option<i64>,
+}
+
+/// Which of "Disposisi saya" to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MineFilter {
+    #[default]
+    All,
+    /// Not reported yet.
+    Open,
+    Unread,
+    Reported,
+}
+
+impl MineFilter {
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "" | "all" | "semua" => MineFilter::All,
+            "open" | "belum" => MineFilter::Open,
+            "unread" | "baru" => MineFilter::Unread,
+            "reported" | "dilaporkan" => MineFilter::Reported,
+            _ => return None,
+        })
+    }
+}
+
+/// Keyset position in "Disposisi saya": the last row's (created_at, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MineCursor {
+    pub created_at: i64,
+    pub id: i64,
+}
+
+impl MineCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let (at, id) = text.split_once('.')?;
+        Some(MineCursor {
+            created_at: at.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MinePage {
+    pub items: Vec<Disposition>,
+    pub next_cursor: Option<MineCursor>,
+}
+
+/// With whose authority someone disposes a ticket.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    /// The official whose authority is used (the actor, or the one they stand in for).
+    pub sender_id: i64,
+    pub acting_as: Option<String>,
+    /// The disposition being continued (none for the head's first disposition).
+    pub parent_id: Option<i64>,
+}
+
+/// May `user_id` dispose this ticket by their own position? `Some(parent)` when yes.
+async fn own_authority(
+    c: &mut C<'_>,
+    user_id: i64,
+    ticket_id: i64,
+    agency_id: i64,
+    parent_hint: Option<i64>,
+) -> Result<Option<Option<i64>>> {
+    let held: Vec<i64> = run!(c, x => sqlx::query_scalar(
+        "SELECT id FROM dispositions WHERE ticket_id = $1 AND recipient_id = $2 ORDER BY id DESC"
+    ).bind(ticket_id).bind(user_id).fetch_all(x).await?);
+    if let Some(hint) = parent_hint
+        && held.contains(&hint)
+    {
+        return Ok(Some(Some(hint)));
+    }
+    let row: Option<(String, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT role, agency_id FROM users WHERE id = $1 AND active"
+    ).bind(user_id).fetch_optional(x).await?);
+    let head = row.is_some_and(|(role, agency)| {
+        role == Role::HeadOfAgency.as_str() && agency == Some(agency_id)
+    });
+    if head {
+        return Ok(Some(None));
+    }
+    Ok(held.first().map(|id| Some(*id)))
+}
+
+/// The authority with which `actor_id` may dispose the ticket now, or `None`.
+async fn authority(
+    c: &mut C<'_>,
+    actor_id: i64,
+    ticket_id: i64,
+    agency_id: i64,
+    parent_hint: Option<i64>,
+    now: i64,
+) -> Result<Option<Authority>> {
+    if let Some(parent_id) = own_authority(c, actor_id, ticket_id, agency_id, parent_hint).await? {
+        return Ok(Some(Authority {
+            sender_id: actor_id,
+            acting_as: None,
+            parent_id,
+        }));
+    }
+    for acting in active_delegators(c, actor_id, now).await? {
+        if let Some(parent_id) =
+            own_authority(c, acting.delegator_id, ticket_id, agency_id, parent_hint).await?
+        {
+            return Ok(Some(Authority {
+                sender_id: acting.delegator_id,
+                acting_as: Some(acting.label),
+                parent_id,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// How `actor_id` may act on a disposition addressed to `recipient_id`: themselves (`None`),
+/// as an acting official (`Some`), or not at all (`Err`).
+async fn as_recipient(
+    c: &mut C<'_>,
+    actor_id: i64,
+    recipient_id: i64,
+    now: i64,
+) -> Result<Option<Acting>> {
+    if actor_id == recipient_id {
+        return Ok(None);
+    }
+    active_delegators(c, actor_id, now)
+        .await?
+        .into_iter()
+        .find(|a| a.delegator_id == recipient_id)
+        .map(Some)
+        .ok_or(StoreError::Forbidden)
+}
+
+async fn lock_ticket(
+    c: &mut C<'_>,
+    for_update: &str,
+    ticket_id: i64,
+) -> Result<(Option<i64>, String, String)> {
+    let sql =
+        format!("SELECT agency_id, status, register_number FROM tickets WHERE id = $1{for_update}");
+    run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ticket_id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)
+}
+
+async fn one(c: &mut C<'_>, id: i64) -> Result<Disposition> {
+    let sql = format!("{DISPOSITION_SELECT} WHERE d.id = $1");
+    run!(c, x => sqlx::query_as::<_, Disposition>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)
+}
+
+fn format_due(zone: chrono_tz::Tz, due: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(due)
+        .map(|d| d.with_timezone(&zone).format("%d-%m-%Y %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+impl Db {
+    pub async fn disposition_instructions(&self) -> Result<Vec<Instruction>> {
+        let mut conn = self.conn().await?;
+        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, Instruction>(
+            "SELECT code, label, due_within, active, sort_order FROM disposition_instructions ORDER BY sort_order, code"
+        ).fetch_all(x).await?))
+    }
+
+    /// Adds or changes an instruction of the list (admin).
+    pub async fn upsert_disposition_instruction(&self, i: &Instruction) -> Result<()> {
+        let invalid = |m: &str| StoreError::Invalid(m.to_string());
+        let code = i.code.trim();
+        if code.is_empty()
+            || !code
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        {
+            return Err(invalid("code: gunakan huruf kecil, angka dan garis bawah"));
+        }
+        if i.label.trim().is_empty() {
+            return Err(invalid("label: wajib diisi"));
+        }
+        i.due_within
+            .parse::<domain::calendar::Duration>()
+            .map_err(|e| StoreError::Invalid(format!("due_within: {e}")))?;
+        let mut tx = self.begin().await?;
+        run!(&mut tx.c(), x => sqlx::query(
+            "INSERT INTO disposition_instructions (code, label, due_within, active, sort_order) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (code) DO UPDATE SET label = excluded.label, due_within = excluded.due_within,
+                active = excluded.active, sort_order = excluded.sort_order"
+        ).bind(code).bind(i.label.trim()).bind(i.due_within.trim()).bind(i.active).bind(i.sort_order)
+            .execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+
+    /// With what authority the actor may dispose this ticket now (`None`: they may not).
+    pub async fn dispose_authority(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Option<Authority>> {
+        let mut conn = self.conn().await?;
+        let mut c = conn.c();
+        let (agency_id, status, _) = lock_ticket(&mut c, "", ticket_id).await?;
+        let Some(agency_id) = agency_id.filter(|a| actor.can_see_agency(Some(*a))) else {
+            return Ok(None);
+        };
+        if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
+            return Ok(None);
+        }
+        authority(&mut c, actor.user_id, ticket_id, agency_id, None, now_ms()).await
+    }
+
+    pub async fn dispose(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        new: &NewDisposition,
+    ) -> Result<Vec<Disposition>> {
+        self.dispose_at(actor, ticket_id, new, now_ms()).await
+    }
+
+    /// Sends the ticket to the recipients; one timeline event and one notice per recipient
+    /// (and whoever stands in for them), all in one transaction.
+    pub async fn dispose_at(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        new: &NewDisposition,
+        now: i64,
+    ) -> Result<Vec<Disposition>> {
+        let invalid = |m: &str| StoreError::Invalid(m.to_string());
+        let mut tx = self.begin().await?;
+        let mut c = tx.c();
+        let (agency_id, status, register) =
+            lock_ticket(&mut c, self.for_update(), ticket_id).await?;
+        if !actor.can_see_agency(agency_id) {
+            return Err(StoreError::NotFound);
+        }
+        let Some(agency_id) = agency_id else {
+            return Err(invalid(
+                "aduan belum diteruskan ke OPD; disposisi dilakukan di OPD",
+            ));
+        };
+        if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
+            return Err(StoreError::Conflict(
+                "aduan sudah selesai; tidak dapat didisposisikan".into(),
+            ));
+        }
+        let authority = authority(
+            &mut c,
+            actor.user_id,
+            ticket_id,
+            agency_id,
+            new.parent_id,
+            now,
+        )
+        .await?
+        .ok_or(StoreError::Forbidden)?;
+        if let Some(parent) = new.parent_id
+            && authority.parent_id != Some(parent)
+        {
+            return Err(invalid(
+                "parent_id: disposisi induk bukan milik Anda pada aduan ini",
+            ));
+        }
+        let instruction: (String, String) = run!(&mut c, x => sqlx::query_as(
+            "SELECT label, due_within FROM disposition_instructions WHERE code = $1 AND active"
+        ).bind(new.instruction.trim()).fetch_optional(x).await?)
+        .ok_or_else(|| invalid("instruction: pilih instruksi dari daftar"))?;
+        let note = new.note.trim();
+        if new.instruction.trim() == "lainnya" && note.is_empty() {
+            return Err(invalid("note: tulis instruksinya di catatan"));
+        }
+        let deadlines = crate::calendar::deadlines(&mut c).await?;
+        let due_at = match new.due_at {
+            Some(due) if due <= now => {
+                return Err(invalid("due_at: tenggat harus setelah saat ini"));
+            }
+            Some(due) => due,
+            None => {
+                let within: domain::calendar::Duration = instruction
+                    .1
+                    .parse()
+                    .map_err(|e| StoreError::Invalid(format!("due_within: {e}")))?;
+                let start = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+                deadlines
+                    .calendar
+                    .checked_add(start, within)
+                    .map(|d| d.timestamp_millis())
+                    .unwrap_or(i64::MAX)
+            }
+        };
+        // Recipients: the users named and the holders of the positions named.
+        let mut recipients = new.recipients.clone();
+        if !new.positions.is_empty() {
+            let mut p = Placeholders::for_conn(&c);
+            let sql = format!(
+                "SELECT id FROM users WHERE active AND position_id IN ({}) ORDER BY id",
+                p.list(new.positions.len())
+            );
+            let holders: Vec<i64> = run!(&mut c, x => {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                for id in &new.positions {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(x).await?
+            });
+            if holders.is_empty() {
+                return Err(invalid(
+                    "positions: jabatan yang dipilih belum memiliki pejabat aktif",
+                ));
+            }
+            recipients.extend(holders);
+        }
+        let mut seen = std::collections::HashSet::new();
+        recipients.retain(|id| seen.insert(*id));
+        recipients.retain(|id| *id != actor.user_id && *id != authority.sender_id);
+        if recipients.is_empty() {
+            return Err(invalid(
+                "recipients: pilih minimal satu penerima selain Anda",
+            ));
+        }
+        let mut names = Vec::new();
+        for id in &recipients {
+            let row: Option<(String, Option<i64>, bool)> = run!(&mut c, x => sqlx::query_as(
+                "SELECT full_name, agency_id, active FROM users WHERE id = $1"
+            ).bind(*id).fetch_optional(x).await?);
+            match row {
+                Some((name, Some(agency), true)) if agency == agency_id => names.push(name),
+                _ => {
+                    return Err(invalid(
+                        "recipients: penerima disposisi harus pengguna aktif dari OPD yang menangani aduan",
+                    ));
+                }
+            }
+        }
+        let on_behalf_of = authority.acting_as.as_ref().map(|_| authority.sender_id);
+        let mut ids = Vec::new();
+        for id in &recipients {
+            let made: i64 = run!(&mut c, x => sqlx::query_scalar(
+                "INSERT INTO dispositions (ticket_id, parent_id, from_user_id, acting_as, on_behalf_of, recipient_id,
+                    instruction, note, due_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+            ).bind(ticket_id).bind(authority.parent_id).bind(actor.user_id).bind(&authority.acting_as)
+                .bind(on_behalf_of).bind(*id).bind(new.instruction.trim()).bind(note).bind(due_at).bind(now)
+                .fetch_one(x).await?);
+            ids.push(made);
+        }
+        let mut payload = serde_json::json!({
+            "disposition_ids": ids,
+            "recipients": names,
+            "instruction": new.instruction.trim(),
+            "instruction_label": instruction.0,
+            "note": note,
+            "due_at": due_at,
+            "parent_id": authority.parent_id,
+        });
+        if let Some(label) = &authority.acting_as {
+            payload["acting_as"] = label.clone().into();
+            payload["on_behalf_of"] = authority.sender_id.into();
+        }
+        // The body stays empty: the event is public ("being handled"), its details are not.
+        append_event(
+            &mut c,
+            ticket_id,
+            EventKind::Disposed,
+            Some(actor.user_id),
+            "",
+            &payload,
+            now,
+        )
+        .await?;
+        let zone = crate::notify::region_zone(&mut c).await?;
+        let body = crate::sms::fill(
+            &crate::sms::template(&mut c, "disposed").await?,
+            &[
+                ("register", &register),
+                ("instruction", &instruction.0),
+                ("due", &format_due(zone, due_at)),
+            ],
+        );
+        let reached = with_delegates(&mut c, &recipients, now).await?;
+        crate::notify::notify_users(
+            &mut c,
+            &reached,
+            ticket_id,
+            &format!("Disposisi aduan {register} untuk Anda"),
+            &body,
+            "disposed",
+            now,
+        )
+        .await?;
+        let mut made = Vec::new();
+        for id in ids {
+            made.push(one(&mut c, id).await?);
+        }
+        tx.commit().await?;
+        metrics::counter!("balai_dispositions_total").increment(made.len() as u64);
+        Ok(made)
+    }
+
+    /// A disposition the actor received (or receives as acting official), marked read.
+    pub async fn read_disposition(&self, actor: &Actor, id: i64) -> Result<Disposition> {
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        let mut c = tx.c();
+        let d = one(&mut c, id).await?;
+        if !actor.can_see_agency(d.ticket_agency_id) && d.recipient_id != actor.user_id {
+            return Err(StoreError::NotFound);
+        }
+        as_recipient(&mut c, actor.user_id, d.recipient_id, now).await?;
+        run!(&mut c, x => sqlx::query("UPDATE dispositions SET read_at = COALESCE(read_at, $1) WHERE id = $2")
+            .bind(now).bind(id).execute(x).await?.rows_affected());
+        let d = one(&mut c, id).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn report_disposition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        report: &str,
+    ) -> Result<Disposition> {
+        self.report_disposition_at(actor, id, report, now_ms())
+            .await
+    }
+
+    /// The recipient's report back: kept on the disposition and on the internal timeline.
+    pub async fn report_disposition_at(
+        &self,
+        actor: &Actor,
+        id: i64,
+        report: &str,
+        now: i64,
+    ) -> Result<Disposition> {
+        let report = report.trim();
+        let mut tx = self.begin().await?;
+        let mut c = tx.c();
+        let ticket_id: i64 = run!(&mut c, x => sqlx::query_scalar("SELECT ticket_id FROM dispositions WHERE id = $1")
+            .bind(id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)?;
+        lock_ticket(&mut c, self.for_update(), ticket_id).await?;
+        let d = one(&mut c, id).await?;
+        if !actor.can_see_agency(d.ticket_agency_id) && d.recipient_id != actor.user_id {
+            return Err(StoreError::NotFound);
+        }
+        let acting = as_recipient(&mut c, actor.user_id, d.recipient_id, now).await?;
+        if report.is_empty() {
+            return Err(StoreError::Invalid("report: laporan wajib diisi".into()));
+        }
+        if d.reported_at.is_some() {
+            return Err(StoreError::Conflict(
+                "disposisi ini sudah dilaporkan".into(),
+            ));
+        }
+        let label = acting.as_ref().map(|a| a.label.clone());
+        run!(&mut c, x => sqlx::query(
+            "UPDATE dispositions SET reported_at = $1, report = $2, reported_by = $3, report_acting_as = $4,
+                read_at = COALESCE(read_at, $1) WHERE id = $5"
+        ).bind(now).bind(report).bind(actor.user_id).bind(&label).bind(id).execute(x).await?.rows_affected());
+        let payload = Acting::tag(
+            &acting,
+            serde_json::json!({ "disposition_id": id, "to": d.from_name, "instruction_label": d.instruction_label }),
+        );
+        append_event(
+            &mut c,
+            ticket_id,
+            EventKind::DispositionReported,
+            Some(actor.user_id),
+            report,
+            &payload,
+            now,
+        )
+        .await?;
+        let d = one(&mut c, id).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// A ticket's dispositions in the order they were made (parents before children).
+    pub async fn ticket_dispositions(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Vec<Disposition>> {
+        self.ticket(actor, ticket_id).await?;
+        let mut conn = self.conn().await?;
+        let sql = format!("{DISPOSITION_SELECT} WHERE d.ticket_id = $1 ORDER BY d.id");
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, Disposition>(sqlx::AssertSqlSafe(sql))
+            .bind(ticket_id).fetch_all(x).await?),
+        )
+    }
+
+    /// "Disposisi saya": dispositions to the actor and to those they stand in for, newest first.
+    pub async fn my_dispositions(
+        &self,
+        actor: &Actor,
+        filter: MineFilter,
+        cursor: Option<MineCursor>,
+        limit: i64,
+    ) -> Result<MinePage> {
+        let limit = limit.clamp(1, 200);
+        let mut conn = self.conn().await?;
+        let mut users = vec![actor.user_id];
+        users.extend(
+            active_delegators(&mut conn.c(), actor.user_id, now_ms())
+                .await?
+                .into_iter()
+                .map(|a| a.delegator_id),
+        );
+        let mut p = Placeholders::for_conn(&conn.c());
+        let mut sql = format!(
+            "{DISPOSITION_SELECT} WHERE d.recipient_id IN ({})",
+            p.list(users.len())
+        );
+        sql.push_str(match filter {
+            MineFilter::All => "",
+            MineFilter::Open => " AND d.reported_at IS NULL",
+            MineFilter::Unread => " AND d.read_at IS NULL",
+            MineFilter::Reported => " AND d.reported_at IS NOT NULL",
+        });
+        if cursor.is_some() {
+            let (a, b, c2) = (p.next(), p.next(), p.next());
+            sql.push_str(&format!(
+                " AND (d.created_at < {a} OR (d.created_at = {b} AND d.id < {c2}))"
+            ));
+        }
+        sql.push_str(&format!(
+            " ORDER BY d.created_at DESC, d.id DESC LIMIT {}",
+            limit + 1
+        ));
+        let mut items: Vec<Disposition> = run!(&mut conn.c(), x => {
+            let mut q = sqlx::query_as::<_, Disposition>(sqlx::AssertSqlSafe(sql));
+            for u in &users {
+                q = q.bind(*u);
+            }
+            if let Some(cur) = cursor {
+                q = q.bind(cur.created_at).bind(cur.created_at).bind(cur.id);
+            }
+            q.fetch_all(x).await?
+        });
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|d| MineCursor {
+                created_at: d.created_at,
+                id: d.id,
+            })
+        } else {
+            None
+        };
+        Ok(MinePage { items, next_cursor })
+    }
+
+    /// Escalates each disposition past its due date without a report exactly once: an
+    /// internal event on the ticket and a notice to whoever sent it (and the official they
+    /// acted for). Returns how many were escalated.
+    pub(crate) async fn sweep_dispositions(
+        &self,
+        now: i64,
+        base_url: &str,
+        batch: i64,
+    ) -> Result<(usize, usize)> {
+        let mut conn = self.conn().await?;
+        let late: Vec<(i64, i64)> = run!(&mut conn.c(), x => sqlx::query_as(
+            "SELECT id, ticket_id FROM dispositions WHERE reported_at IS NULL AND escalated_at IS NULL AND due_at < $1
+             ORDER BY due_at LIMIT $2"
+        ).bind(now).bind(batch).fetch_all(x).await?);
+        drop(conn);
+        let (mut escalated, mut notified) = (0, 0);
+        for (id, ticket_id) in late {
+            let mut tx = self.begin().await?;
+            let mut c = tx.c();
+            // The ticket first, as every writer of its timeline does.
+            lock_ticket(&mut c, self.for_update(), ticket_id).await?;
+            let claimed = run!(&mut c, x => sqlx::query(
+                "UPDATE dispositions SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL
+                 AND reported_at IS NULL AND due_at < $1"
+            ).bind(now).bind(id).execute(x).await?.rows_affected());
+            if claimed == 0 {
+                continue; // another node or a report came first
+            }
+            let d = one(&mut c, id).await?;
+            let zone = crate::notify::region_zone(&mut c).await?;
+            let mut to = vec![d.from_user_id];
+            to.extend(d.on_behalf_of);
+            let to = with_delegates(&mut c, &to, now).await?;
+            append_event(
+                &mut c,
+                ticket_id,
+                EventKind::DispositionOverdue,
+                None,
+                "",
+                &serde_json::json!({ "disposition_id": id, "recipient": d.recipient_name, "due_at": d.due_at, "notified_users": to }),
+                now,
+            )
+            .await?;
+            let link = format!("{}/staf/aduan/{ticket_id}", base_url.trim_end_matches('/'));
+            let body = format!(
+                "Disposisi aduan {} kepada {} ({}) melewati tenggat {} tanpa laporan. {link}",
+                d.register_number,
+                d.recipient_name,
+                d.instruction_label,
+                format_due(zone, d.due_at)
+            );
+            notified += crate::notify::notify_users(
+                &mut c,
+                &to,
+                ticket_id,
+                &format!("Disposisi aduan {} melewati tenggat", d.register_number),
+                &body,
+                "escalation",
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            escalated += 1;
+        }
+        Ok((escalated, notified))
+    }
+}
