@@ -535,7 +535,11 @@ async fn list_filters_search_and_cursor_pagination() {
             .await
             .unwrap();
         assert_eq!(body["items"].as_array().unwrap().len(), 1);
-        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        // Dates are the region's (WIB): between 17:00 and 24:00 UTC it is already tomorrow there.
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .format("%Y-%m-%d")
+            .to_string();
         let body: Value = get(&format!("?from=2000-01-01&to={today}"))
             .await
             .json()
