@@ -244,6 +244,15 @@ impl Db {
         .ok_or(StoreError::NotFound)
     }
 
+    /// The name of the agency's head (the first active head of agency), for the signature.
+    pub async fn agency_head_name(&self, agency_id: i64) -> Result<Option<String>> {
+        let mut conn = self.conn().await?;
+        Ok(run!(&mut conn.c(), x => sqlx::query_scalar(
+            "SELECT full_name FROM users WHERE active AND role = 'head_of_agency' AND agency_id = $1
+             ORDER BY id LIMIT 1"
+        ).bind(agency_id).fetch_optional(x).await?))
+    }
+
     /// Tickets of the agency (and its sub-units) received in `[from_ms, to_ms)`, oldest first.
     pub async fn recap_rows(
         &self,
