@@ -9,6 +9,7 @@ mod gateways;
 mod lapor;
 mod login;
 mod profile;
+mod reports;
 mod sms;
 mod ticket;
 
@@ -84,4 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/lapor.csv", get(lapor::download_csv))
         .route("/staf/lapor.json", get(lapor::download_json))
         .route("/staf/aduan/{id}/lapor", post(lapor::record))
+        .route("/staf/laporan", get(reports::page))
+        .route("/staf/laporan/unduh", get(reports::download))
+        .route("/staf/laporan/kirim", post(reports::submit))
 }
