@@ -346,7 +346,10 @@ async fn scheduler(
             for (kind, run) in [
                 ("hourly", db.send_hourly_digests(now, &base_url).await),
                 ("daily", db.send_daily_digests(now, &base_url).await),
-                ("report reminder", db.send_report_reminders(now, &base_url).await),
+                (
+                    "report reminder",
+                    db.send_report_reminders(now, &base_url).await,
+                ),
             ] {
                 match run {
                     Ok(report) if report.recipients > 0 => tracing::info!(

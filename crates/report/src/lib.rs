@@ -120,7 +120,11 @@ impl Report {
             Report::Semester(r) => ("semester", r.scope.as_str(), r.period.as_str()),
         };
         let scope = safe(scope);
-        let scope = if scope.is_empty() { "semua".into() } else { scope };
+        let scope = if scope.is_empty() {
+            "semua".into()
+        } else {
+            scope
+        };
         format!("{kind}-{scope}-{}.{}", safe(period), format.extension())
     }
 
@@ -154,7 +158,12 @@ pub struct Request {
 pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Report> {
     let tz = db.region_timezone().await?;
     let region = db.region().await?.name;
-    let agency = match req.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+    let agency = match req
+        .agency
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
         Some(code) => Some(db.agency_ref(code).await.map_err(|e| match e {
             StoreError::NotFound => ReportError::Invalid(format!("OPD {code:?} tidak ditemukan")),
             e => e.into(),
@@ -198,7 +207,12 @@ pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Re
                 .await?;
             let scope = scope_label(actor, agency.as_ref(), db).await?;
             Ok(Report::Liaison(model::liaison_report(
-                &region, &scope, &req.period, &rows, now, tz,
+                &region,
+                &scope,
+                &req.period,
+                &rows,
+                now,
+                tz,
             )))
         }
         Kind::Semester => {
@@ -212,7 +226,12 @@ pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Re
                 .await?;
             let scope = scope_label(actor, agency.as_ref(), db).await?;
             Ok(Report::Semester(Box::new(model::semester_report(
-                &region, &scope, &req.period, &data, now, tz,
+                &region,
+                &scope,
+                &req.period,
+                &data,
+                now,
+                tz,
             ))))
         }
     }

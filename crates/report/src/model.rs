@@ -117,12 +117,17 @@ fn reporter_cell(r: &RecapRow, sees_identity: bool) -> String {
     if !sees_identity {
         return format!("(tidak ditampilkan)\n{via}");
     }
-    let mut parts: Vec<String> = [&r.reporter_name, &r.reporter_phone, &r.reporter_email, &r.address]
-        .into_iter()
-        .flatten()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let mut parts: Vec<String> = [
+        &r.reporter_name,
+        &r.reporter_phone,
+        &r.reporter_email,
+        &r.address,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
+    .collect();
     if parts.is_empty() {
         parts.push("-".into());
     }
@@ -132,14 +137,11 @@ fn reporter_cell(r: &RecapRow, sees_identity: bool) -> String {
 
 fn result_cell(r: &RecapRow) -> String {
     match TicketStatus::parse(&r.status) {
-        Some(TicketStatus::Declined) => {
-            let mut text = format!("Ditolak: {}", reason_label(r.decline_reason.as_deref()));
-            if let Some(note) = r.decline_note.as_deref().filter(|n| !n.trim().is_empty()) {
-                text.push_str(". ");
-                text.push_str(note.trim());
-            }
-            text
-        }
+        // The decline's timeline entry already names the reason.
+        Some(TicketStatus::Declined) => match r.decline_note.as_deref().map(str::trim) {
+            Some(note) if !note.is_empty() => format!("Ditolak. {note}"),
+            _ => format!("Ditolak: {}", reason_label(r.decline_reason.as_deref())),
+        },
         _ => match r.answer.as_deref().filter(|a| !a.trim().is_empty()) {
             Some(answer) => answer.trim().to_string(),
             None => match TicketStatus::parse(&r.status) {
@@ -362,14 +364,89 @@ pub fn histogram_quantile(hist: &[(i64, i64)], q: f64) -> Option<i64> {
 }
 
 const STOPWORDS: &[&str] = &[
-    "yang", "dan", "di", "ke", "dari", "untuk", "dengan", "tidak", "sudah", "belum", "ada", "ini",
-    "itu", "karena", "pada", "saya", "kami", "mohon", "tolong", "nomor", "sangat", "juga", "bisa",
-    "akan", "atau", "dalam", "sejak", "masih", "agar", "oleh", "para", "lagi", "hari", "tersebut",
-    "kepada", "bapak", "sampai", "terima", "kasih", "kami", "kita", "mereka", "adalah", "telah",
-    "harus", "segera", "banyak", "sering", "setiap", "dengan", "tapi", "tetapi", "namun", "jadi",
-    "buat", "minta", "pak", "bu", "ibu", "warga", "sekitar", "dekat", "depan", "jam", "tahun",
-    "bulan", "minggu", "kapan", "bagaimana", "apakah", "kenapa", "mengapa", "sekali", "lebih",
-    "kurang", "hanya", "semua", "saat", "waktu", "sini", "sana", "the", "and",
+    "yang",
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "untuk",
+    "dengan",
+    "tidak",
+    "sudah",
+    "belum",
+    "ada",
+    "ini",
+    "itu",
+    "karena",
+    "pada",
+    "saya",
+    "kami",
+    "mohon",
+    "tolong",
+    "nomor",
+    "sangat",
+    "juga",
+    "bisa",
+    "akan",
+    "atau",
+    "dalam",
+    "sejak",
+    "masih",
+    "agar",
+    "oleh",
+    "para",
+    "lagi",
+    "hari",
+    "tersebut",
+    "kepada",
+    "bapak",
+    "sampai",
+    "terima",
+    "kasih",
+    "kami",
+    "kita",
+    "mereka",
+    "adalah",
+    "telah",
+    "harus",
+    "segera",
+    "banyak",
+    "sering",
+    "setiap",
+    "dengan",
+    "tapi",
+    "tetapi",
+    "namun",
+    "jadi",
+    "buat",
+    "minta",
+    "pak",
+    "bu",
+    "ibu",
+    "warga",
+    "sekitar",
+    "dekat",
+    "depan",
+    "jam",
+    "tahun",
+    "bulan",
+    "minggu",
+    "kapan",
+    "bagaimana",
+    "apakah",
+    "kenapa",
+    "mengapa",
+    "sekali",
+    "lebih",
+    "kurang",
+    "hanya",
+    "semua",
+    "saat",
+    "waktu",
+    "sini",
+    "sana",
+    "the",
+    "and",
 ];
 
 /// The most frequent words of the texts (each counted once per ticket), stopwords, numbers and

@@ -5,8 +5,8 @@ use crate::model::{LiaisonReport, MonthlyRecap, SemesterReport};
 use crate::{ReportError, Result};
 use serde::Serialize;
 use typst::foundations::{Dict, IntoValue};
-use typst_layout::PagedDocument;
 use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
 
 static FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 static FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");

@@ -143,7 +143,12 @@ pub fn monthly(r: &MonthlyRecap) -> Result<Vec<u8>> {
         row += 1;
     }
     sheet
-        .write_string_with_format(row, 0, format!("Jumlah pengaduan: {}", r.lines.len()), &f.bold)
+        .write_string_with_format(
+            row,
+            0,
+            format!("Jumlah pengaduan: {}", r.lines.len()),
+            &f.bold,
+        )
         .map_err(err)?;
     let sign = row + 2;
     sheet
@@ -181,7 +186,10 @@ pub fn liaison(r: &LiaisonReport) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Pejabat Penghubung").map_err(err)?;
-    widths(sheet, &[5.0, 28.0, 30.0, 12.0, 10.0, 12.0, 10.0, 10.0, 18.0])?;
+    widths(
+        sheet,
+        &[5.0, 28.0, 30.0, 12.0, 10.0, 12.0, 10.0, 10.0, 18.0],
+    )?;
     sheet
         .merge_range(
             0,
@@ -328,7 +336,10 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
         ("Aduan diterima", r.totals.received.to_string()),
         ("Dijawab", r.totals.answered.to_string()),
         ("Dijawab tepat waktu", r.totals.answered_on_time.to_string()),
-        ("Kepatuhan SLA (tepat waktu / dijawab)", r.totals.on_time.clone()),
+        (
+            "Kepatuhan SLA (tepat waktu / dijawab)",
+            r.totals.on_time.clone(),
+        ),
         ("Ditolak", r.totals.declined.to_string()),
         ("Belum selesai", r.totals.open.to_string()),
         ("Median waktu jawab", r.median_answer.clone()),
@@ -349,9 +360,15 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
         .write_string_with_format(row, 0, "Tren per bulan", &f.bold)
         .map_err(err)?;
     let month_header = row + 1;
-    for (c, h) in ["Bulan", "Diterima", "Dijawab", "Tepat waktu", "% tepat waktu"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "Bulan",
+        "Diterima",
+        "Dijawab",
+        "Tepat waktu",
+        "% tepat waktu",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet
             .write_string_with_format(month_header, c as u16, *h, &f.header)

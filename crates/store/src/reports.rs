@@ -56,7 +56,11 @@ impl std::str::FromStr for Period {
 
     fn from_str(text: &str) -> std::result::Result<Self, String> {
         let text = text.trim();
-        let bad = || format!("periode {text:?} tidak valid: tulis TTTT-BB (mis. 2026-10) atau TTTT-S1/TTTT-S2");
+        let bad = || {
+            format!(
+                "periode {text:?} tidak valid: tulis TTTT-BB (mis. 2026-10) atau TTTT-S1/TTTT-S2"
+            )
+        };
         let (year, rest) = text.split_once('-').ok_or_else(bad)?;
         if year.len() != 4 {
             return Err(bad());
@@ -611,10 +615,8 @@ impl Db {
             "SELECT s.agency_id, s.submitted_at, u.full_name FROM report_submissions s
              LEFT JOIN users u ON u.id = s.submitted_by WHERE s.period = $1"
         ).bind(p.to_string()).fetch_all(x).await?);
-        let done: BTreeMap<i64, (i64, Option<String>)> = done
-            .into_iter()
-            .map(|(a, at, by)| (a, (at, by)))
-            .collect();
+        let done: BTreeMap<i64, (i64, Option<String>)> =
+            done.into_iter().map(|(a, at, by)| (a, (at, by))).collect();
         Ok(agencies
             .into_iter()
             .filter(|a| actor.can_see_agency(Some(a.id)))
@@ -736,7 +738,14 @@ impl Db {
             tx.commit().await?;
             return Ok(DigestReport::default());
         }
-        let recipients: Vec<(i64, i64, Option<String>, Option<String>, String, Option<String>)> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let recipients: Vec<(
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+        )> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT id, agency_id, email, phone, notify_channels, quiet_hours FROM users
              WHERE active AND notify_channels <> 'none' AND role IN ('head_of_agency', 'liaison_officer')
                AND agency_id IN {} ORDER BY id",
@@ -819,18 +828,28 @@ mod tests {
     #[test]
     fn periods_parse_and_bound() {
         let p: Period = "2026-10".parse().unwrap();
-        assert_eq!(p, Period::Month { year: 2026, month: 10 });
+        assert_eq!(
+            p,
+            Period::Month {
+                year: 2026,
+                month: 10
+            }
+        );
         assert_eq!(p.label_id(), "Oktober 2026");
         let tz = chrono_tz::Asia::Jakarta;
         let (from, to) = p.bounds(tz);
         assert_eq!(
-            chrono::DateTime::from_timestamp_millis(from).unwrap().to_rfc3339(),
+            chrono::DateTime::from_timestamp_millis(from)
+                .unwrap()
+                .to_rfc3339(),
             "2026-09-30T17:00:00+00:00"
         );
         assert_eq!(to - from, 31 * DAY_MS);
         let deadline = p.submission_deadline(tz).unwrap();
         assert_eq!(
-            chrono::DateTime::from_timestamp_millis(deadline).unwrap().to_rfc3339(),
+            chrono::DateTime::from_timestamp_millis(deadline)
+                .unwrap()
+                .to_rfc3339(),
             "2026-11-10T17:00:00+00:00"
         );
         let s: Period = "2026-S2".parse().unwrap();
@@ -846,7 +865,10 @@ mod tests {
     fn states() {
         assert_eq!(submission_state(None, 100, 50), SubmissionState::NotYet);
         assert_eq!(submission_state(None, 100, 100), SubmissionState::Late);
-        assert_eq!(submission_state(Some(99), 100, 500), SubmissionState::Submitted);
+        assert_eq!(
+            submission_state(Some(99), 100, 500),
+            SubmissionState::Submitted
+        );
         assert_eq!(submission_state(Some(100), 100, 500), SubmissionState::Late);
         assert_eq!(median(&mut [5, 1, 3]), Some(3));
         assert_eq!(median(&mut [4, 1, 3, 2]), Some(2));

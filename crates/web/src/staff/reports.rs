@@ -55,7 +55,10 @@ fn report_error(err: ReportError) -> PageError {
 /// The month before the current one (region time): the recap being prepared.
 fn last_month(tz: chrono_tz::Tz) -> Period {
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let day = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
+    let day = today
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(today);
     Period::month_of(day)
 }
 
@@ -150,7 +153,9 @@ pub async fn page(
         "" => last_month(tz),
         text => match text.parse::<Period>().map_err(bad)? {
             p @ Period::Month { .. } => p,
-            Period::Semester { .. } => return Err(bad("status pengiriman memakai bulan (TTTT-BB)")),
+            Period::Semester { .. } => {
+                return Err(bad("status pengiriman memakai bulan (TTTT-BB)"));
+            }
         },
     };
     let now = store::now_ms();
@@ -259,7 +264,12 @@ pub async fn submit(
         .map_err(|_| bad(format!("OPD {:?} tidak ditemukan", form.opd.trim())))?;
     let submission = state
         .db()
-        .submit_recap(&staff.actor, agency.id, form.periode.trim(), store::now_ms())
+        .submit_recap(
+            &staff.actor,
+            agency.id,
+            form.periode.trim(),
+            store::now_ms(),
+        )
         .await?;
     debug_assert!(submission.state != SubmissionState::NotYet);
     Ok(see_other(&format!(
