@@ -57,6 +57,9 @@ enum Command {
         tickets: usize,
         #[arg(long, default_value_t = 20)]
         agencies: usize,
+        /// Spread the tickets' receipt over this many days before now.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -447,6 +450,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed {
             tickets,
             agencies,
+            days,
             database_url,
         } => {
             let config = load(file, database_url, None)?;
@@ -454,7 +458,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let targets = store::bulk::ensure_agencies(&db, agencies).await?;
             let mut last_report = std::time::Instant::now();
-            store::bulk::seed_tickets(&db, tickets, &targets, 365, |done| {
+            store::bulk::seed_tickets(&db, tickets, &targets, days.max(1), |done| {
                 if last_report.elapsed() > Duration::from_secs(2) || done == tickets {
                     eprintln!(
                         "{done}/{tickets} tickets ({:.0}/s)",
@@ -504,10 +508,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             std::fs::write(&output, &bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
             println!(
-                "{} {} written to {} ({} bytes; query {:.2} s, render {:.2} s)",
+                "{} {} written to {} ({} rows, {} bytes; query {:.2} s, render {:.2} s)",
                 kind.as_str(),
                 format.extension(),
                 output.display(),
+                built.rows(),
                 bytes.len(),
                 queried.as_secs_f64(),
                 (started.elapsed() - queried).as_secs_f64()

@@ -128,6 +128,15 @@ impl Report {
         format!("{kind}-{scope}-{}.{}", safe(period), format.extension())
     }
 
+    /// Lines of the main table: tickets (monthly), officers (liaison), tickets (semester).
+    pub fn rows(&self) -> i64 {
+        match self {
+            Report::Monthly(r) => r.lines.len() as i64,
+            Report::Liaison(r) => r.lines.len() as i64,
+            Report::Semester(r) => r.totals.received,
+        }
+    }
+
     pub fn render(&self, format: Format) -> Result<Vec<u8>> {
         match (self, format) {
             (Report::Monthly(r), Format::Xlsx) => xlsx::monthly(r),
