@@ -427,8 +427,7 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
             .write_string_with_format(header, c as u16, *h, &f.header)
             .map_err(err)?;
     }
-    let mut row = header + 1;
-    for (i, a) in r.agencies.iter().chain([&r.totals]).enumerate() {
+    for (row, (i, a)) in (header + 1..).zip(r.agencies.iter().chain([&r.totals]).enumerate()) {
         if i < r.agencies.len() {
             sheet
                 .write_number_with_format(row, 0, (i + 1) as f64, &f.center)
@@ -451,7 +450,6 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
         sheet
             .write_string_with_format(row, 5, &a.on_time, &f.center)
             .map_err(err)?;
-        row += 1;
     }
     print_setup(sheet, header)?;
 

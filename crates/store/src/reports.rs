@@ -580,6 +580,16 @@ pub fn submits_recap(role: Role) -> bool {
     )
 }
 
+/// A head or liaison officer of an agency: (user, agency, email, phone, channels, quiet hours).
+type Recipient = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
 /// Agencies that owe a monthly recap (every active one but the secretariat).
 async fn reporting_agencies(c: &mut C<'_>) -> Result<Vec<AgencyRef>> {
     Ok(run!(c, x => sqlx::query_as::<_, AgencyRef>(
@@ -738,14 +748,7 @@ impl Db {
             tx.commit().await?;
             return Ok(DigestReport::default());
         }
-        let recipients: Vec<(
-            i64,
-            i64,
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-        )> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let recipients: Vec<Recipient> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT id, agency_id, email, phone, notify_channels, quiet_hours FROM users
              WHERE active AND notify_channels <> 'none' AND role IN ('head_of_agency', 'liaison_officer')
                AND agency_id IN {} ORDER BY id",
