@@ -59,6 +59,12 @@ export BALAI_TEST_BEARERBOX="${BALAI_TEST_BEARERBOX:-$(kannel_bin bearerbox /usr
 export BALAI_TEST_SMSBOX="${BALAI_TEST_SMSBOX:-$(kannel_bin smsbox /usr/sbin)}"
 export BALAI_TEST_FAKESMSC="${BALAI_TEST_FAKESMSC:-$(kannel_bin fakesmsc /usr/lib/kannel/test)}"
 
+# --- poppler-utils (pdftotext, pdfinfo, pdffonts) and unzip to read back the report files ------
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1; then
+  apt_install poppler-utils
+fi
+command -v unzip >/dev/null 2>&1 || apt_install unzip
+
 # --- Python peers (SMTP server) in a local folder ------------------------------------------------
 TOOLS="$PWD/.tools"
 if ! PYTHONPATH="$TOOLS/py" python3 -c 'import aiosmtpd' 2>/dev/null; then

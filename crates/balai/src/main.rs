@@ -57,6 +57,9 @@ enum Command {
         tickets: usize,
         #[arg(long, default_value_t = 20)]
         agencies: usize,
+        /// Spread the tickets' receipt over this many days before now.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -71,6 +74,27 @@ enum Command {
         /// RFC 3339 instant; default now.
         #[arg(long)]
         at: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Write a report file: `balai report monthly --agency DISHUB --period 2026-10 --format
+    /// xlsx -o rekap.xlsx`; `semester` takes `--period 2026-S2` and an optional agency;
+    /// `liaison` (liaison officers) a month and an optional agency.
+    Report {
+        /// monthly, semester or liaison.
+        kind: String,
+        /// Agency code (required for monthly).
+        #[arg(long)]
+        agency: Option<String>,
+        /// `YYYY-MM` or `YYYY-S1` / `YYYY-S2`.
+        #[arg(long)]
+        period: String,
+        /// xlsx, pdf or csv.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// Output file.
+        #[arg(short = 'o', long)]
+        output: PathBuf,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -325,6 +349,10 @@ async fn scheduler(
             for (kind, run) in [
                 ("hourly", db.send_hourly_digests(now, &base_url).await),
                 ("daily", db.send_daily_digests(now, &base_url).await),
+                (
+                    "report reminder",
+                    db.send_report_reminders(now, &base_url).await,
+                ),
             ] {
                 match run {
                     Ok(report) if report.recipients > 0 => tracing::info!(
@@ -422,6 +450,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed {
             tickets,
             agencies,
+            days,
             database_url,
         } => {
             let config = load(file, database_url, None)?;
@@ -429,7 +458,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let targets = store::bulk::ensure_agencies(&db, agencies).await?;
             let mut last_report = std::time::Instant::now();
-            store::bulk::seed_tickets(&db, tickets, &targets, 365, |done| {
+            store::bulk::seed_tickets(&db, tickets, &targets, days.max(1), |done| {
                 if last_report.elapsed() > Duration::from_secs(2) || done == tickets {
                     eprintln!(
                         "{done}/{tickets} tickets ({:.0}/s)",
@@ -448,6 +477,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Calendar { command } => calendar(file, command).await,
+        Command::Report {
+            kind,
+            agency,
+            period,
+            format,
+            output,
+            database_url,
+        } => {
+            let kind: report::Kind = kind.parse().map_err(anyhow::Error::msg)?;
+            let format: report::Format = format.parse().map_err(anyhow::Error::msg)?;
+            let period: store::reports::Period = period.parse().map_err(anyhow::Error::msg)?;
+            let config = load(file, database_url, None)?;
+            let db = open(&config).await?;
+            // The command line acts for the whole region, like an administrator.
+            let actor = store::Actor {
+                user_id: 0,
+                role: domain::Role::Admin,
+                agency_scope: None,
+            };
+            let started = std::time::Instant::now();
+            let request = report::Request {
+                kind,
+                agency,
+                period,
+            };
+            let built = report::build(&db, &actor, &request, store::now_ms()).await?;
+            let queried = started.elapsed();
+            let bytes = built.render(format)?;
+            std::fs::write(&output, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+            println!(
+                "{} {} written to {} ({} rows, {} bytes; query {:.2} s, render {:.2} s)",
+                kind.as_str(),
+                format.extension(),
+                output.display(),
+                built.rows(),
+                bytes.len(),
+                queried.as_secs_f64(),
+                (started.elapsed() - queried).as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Notify { at, database_url } => {
             let now = match at {
                 Some(at) => chrono::DateTime::parse_from_rfc3339(at.trim())
@@ -462,6 +533,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let hourly = db.send_hourly_digests(now, base).await?;
             let hourly_time = started.elapsed();
             let daily = db.send_daily_digests(now, base).await?;
+            let reminders = db.send_report_reminders(now, base).await?;
+            println!(
+                "report reminders: {} officials, {} messages",
+                reminders.recipients, reminders.messages
+            );
             println!(
                 "hourly digest: {} officials, {} messages ({:.2} s); daily digest: {} officials, {} messages ({:.2} s)",
                 hourly.recipients,

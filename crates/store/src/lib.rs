@@ -15,6 +15,7 @@ pub mod lapor;
 pub mod messages;
 pub mod notify;
 pub mod org;
+pub mod reports;
 pub mod sms;
 pub mod testing;
 pub mod tickets;

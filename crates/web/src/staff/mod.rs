@@ -12,6 +12,7 @@ mod gateways;
 mod lapor;
 mod login;
 mod profile;
+mod reports;
 mod sms;
 mod ticket;
 
@@ -111,4 +112,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/instruksi-disposisi",
             get(delegations::instructions_page).post(delegations::instruction_save),
         )
+        .route("/staf/laporan", get(reports::page))
+        .route("/staf/laporan/unduh", get(reports::download))
+        .route("/staf/laporan/kirim", post(reports::submit))
 }
