@@ -29,6 +29,22 @@ pub fn mask_personal_data(text: &str, names: &[&str]) -> String {
     mask_names(&without_numbers, names)
 }
 
+/// How a named reporter appears on a published case: the first name and the initials of the
+/// rest ("Budi Santoso" → "Budi S."); `None` for an empty name.
+pub fn public_name(name: &str) -> Option<String> {
+    let mut words = name.split_whitespace();
+    let first = words.next()?;
+    let mut label: String = first.chars().take(40).collect();
+    for word in words {
+        if let Some(initial) = word.chars().find(|c| c.is_alphabetic()) {
+            label.push(' ');
+            label.extend(initial.to_uppercase());
+            label.push('.');
+        }
+    }
+    Some(label)
+}
+
 fn is_email_local(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
 }
@@ -295,6 +311,17 @@ mod tests {
                 "input {input:?}"
             );
         }
+    }
+
+    #[test]
+    fn public_names() {
+        assert_eq!(public_name("Budi Santoso").as_deref(), Some("Budi S."));
+        assert_eq!(
+            public_name("  siti  nur aminah ").as_deref(),
+            Some("siti N. A.")
+        );
+        assert_eq!(public_name("Ani").as_deref(), Some("Ani"));
+        assert_eq!(public_name("   "), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod lapor;
 pub mod messages;
 pub mod notify;
 pub mod org;
+pub mod publication;
 pub mod sms;
 pub mod testing;
 pub mod tickets;
