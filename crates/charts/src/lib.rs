@@ -102,11 +102,15 @@ pub fn horizontal_bars(title: &str, bars: &[Bar], unit: &str, fixed_max: Option<
     let width = 640;
     let bar_area = width - label_width - 70;
     let height = 10 + row * bars.len().max(1) as u32;
-    let max = fixed_max.unwrap_or_else(|| nice_max(bars.iter().map(|b| b.value).fold(0.0, f64::max)));
+    let max =
+        fixed_max.unwrap_or_else(|| nice_max(bars.iter().map(|b| b.value).fold(0.0, f64::max)));
     let mut out = String::new();
     open(&mut out, width, height, title);
     if bars.is_empty() {
-        let _ = write!(out, "<text x=\"4\" y=\"22\" fill=\"{MUTED}\">Belum ada data</text>");
+        let _ = write!(
+            out,
+            "<text x=\"4\" y=\"22\" fill=\"{MUTED}\">Belum ada data</text>"
+        );
     }
     for (i, bar) in bars.iter().enumerate() {
         let y = 5 + row * i as u32;
@@ -156,7 +160,12 @@ pub fn columns(title: &str, bars: &[Bar]) -> String {
         );
     }
     if bars.is_empty() {
-        let _ = write!(out, "<text x=\"{}\" y=\"{}\" fill=\"{MUTED}\">Belum ada data</text>", left + 8, top + 20);
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" fill=\"{MUTED}\">Belum ada data</text>",
+            left + 8,
+            top + 20
+        );
     }
     let n = bars.len().max(1) as f64;
     let slot = f64::from(plot_w) / n;
@@ -196,12 +205,19 @@ pub fn shares(title: &str, parts: &[Bar]) -> String {
     let mut out = String::new();
     open(&mut out, width, height, title);
     if total <= 0.0 {
-        let _ = write!(out, "<text x=\"4\" y=\"22\" fill=\"{MUTED}\">Belum ada data</text>");
+        let _ = write!(
+            out,
+            "<text x=\"4\" y=\"22\" fill=\"{MUTED}\">Belum ada data</text>"
+        );
     }
     let mut x = 0.0;
     for (i, part) in parts.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
-        let share = if total > 0.0 { part.value.max(0.0) / total } else { 0.0 };
+        let share = if total > 0.0 {
+            part.value.max(0.0) / total
+        } else {
+            0.0
+        };
         let w = share * f64::from(width);
         let _ = write!(
             out,
@@ -246,7 +262,12 @@ mod tests {
         assert_eq!(nice_max(13.0), 20.0);
         assert_eq!(nice_max(420.0), 500.0);
         assert_eq!(nice_max(1000.0), 1000.0);
-        let svg = horizontal_bars("t", &[Bar::new("a", 50.0), Bar::new("b", 100.0)], "%", Some(100.0));
+        let svg = horizontal_bars(
+            "t",
+            &[Bar::new("a", 50.0), Bar::new("b", 100.0)],
+            "%",
+            Some(100.0),
+        );
         // 380 px of bar area: half and full.
         assert!(svg.contains("width=\"190\""), "{svg}");
         assert!(svg.contains("width=\"380\""), "{svg}");
@@ -255,7 +276,9 @@ mod tests {
 
     #[test]
     fn columns_draw_one_rect_per_value_and_thin_out_labels() {
-        let bars: Vec<Bar> = (0..90).map(|d| Bar::new(format!("d{d}"), f64::from(d % 7))).collect();
+        let bars: Vec<Bar> = (0..90)
+            .map(|d| Bar::new(format!("d{d}"), f64::from(d % 7)))
+            .collect();
         let svg = columns("Aduan per hari", &bars);
         assert_eq!(svg.matches("<rect").count(), 90);
         let labels = svg.matches("font-size=\"10\"").count();

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/v1/openapi.json`.
 
 mod auth;
+mod cases;
 pub(crate) mod lapor;
 pub(crate) mod tickets;
 
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/track/{code}", get(tickets::track))
         .route("/lapor", get(lapor::export))
         .route("/tickets/{id}/lapor", axum::routing::put(lapor::record))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::detail))
 }
 
 #[derive(OpenApi)]
@@ -40,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         tickets::create, tickets::list, tickets::detail, tickets::track,
         tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
         lapor::export, lapor::record,
+        cases::list, cases::detail,
     ),
     modifiers(&BearerAuth),
 )]

@@ -8,6 +8,7 @@ mod calendar;
 mod gateways;
 mod lapor;
 mod login;
+mod moderation;
 mod profile;
 mod sms;
 mod ticket;
@@ -84,4 +85,9 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/lapor.csv", get(lapor::download_csv))
         .route("/staf/lapor.json", get(lapor::download_json))
         .route("/staf/aduan/{id}/lapor", post(lapor::record))
+        .route("/staf/kasus", get(moderation::list))
+        .route("/staf/kasus/{id}", get(moderation::detail))
+        .route("/staf/kasus/{id}/ubah", post(moderation::edit))
+        .route("/staf/kasus/{id}/tahan", post(moderation::withhold))
+        .route("/staf/kasus/{id}/tampilkan", post(moderation::restore))
 }
