@@ -160,10 +160,11 @@ pub(crate) struct Source {
     pub confidential: bool,
     pub received_at: i64,
     pub due_at: Option<i64>,
+    pub answered_at: Option<i64>,
 }
 
-const SOURCE_COLUMNS: &str = "t.id, t.agency_id, t.category, t.channel, t.text, t.reporter_name,
-    t.anonymous, t.confidential, t.received_at, t.due_at";
+pub(crate) const SOURCE_COLUMNS: &str = "t.id, t.agency_id, t.category, t.channel, t.text,
+    t.reporter_name, t.anonymous, t.confidential, t.received_at, t.due_at, t.answered_at";
 
 /// A row of `published_cases` ready to insert.
 pub(crate) struct NewCase {
@@ -371,6 +372,7 @@ impl Db {
                         confidential: r.7,
                         received_at: r.8,
                         due_at: r.9,
+                        answered_at: Some(r.10),
                     };
                     // Only a ticket with an answer on its timeline has something to publish.
                     let answer = r.11?;
