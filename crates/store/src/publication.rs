@@ -331,7 +331,7 @@ impl Db {
             let mut c = tx.c();
             let zone = crate::notify::region_zone(&mut c).await?;
             let sql = format!(
-                "SELECT {SOURCE_COLUMNS}, t.answered_at,
+                "SELECT {SOURCE_COLUMNS},
                     (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'answered'
                      ORDER BY e.seq DESC LIMIT 1) AS answer
                  FROM tickets t
