@@ -28,7 +28,7 @@ struct StatsPage {
 }
 
 pub async fn page(State(state): State<AppState>) -> Result<Response, PageError> {
-    let stats = state.db().public_stats(store::now_ms(), 12).await?;
+    let stats = state.public_stats().await?;
     let per_month: Vec<Bar> = stats
         .per_month
         .iter()
