@@ -60,6 +60,20 @@ enum Command {
         /// Spread the tickets' receipt over this many days before now.
         #[arg(long, default_value_t = 365)]
         days: i64,
+        /// Every seeded ticket is answered (to benchmark a million published cases with
+        /// `balai publish --synthetic-answers`).
+        #[arg(long)]
+        all_answered: bool,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Publish answered, non-confidential tickets that are not published yet (tickets are
+    /// published when answered; this catches up, e.g. after an import). Safe to rerun.
+    Publish {
+        /// Also publish seeded tickets that have no answer on their timeline, with a generated
+        /// answer (benchmarks only).
+        #[arg(long)]
+        synthetic_answers: bool,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -451,6 +465,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tickets,
             agencies,
             days,
+            all_answered,
             database_url,
         } => {
             let config = load(file, database_url, None)?;
@@ -458,7 +473,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let targets = store::bulk::ensure_agencies(&db, agencies).await?;
             let mut last_report = std::time::Instant::now();
-            store::bulk::seed_tickets(&db, tickets, &targets, days.max(1), |done| {
+            let statuses: &[&str] = if all_answered {
+                &["answered"]
+            } else {
+                store::bulk::STATUSES
+            };
+            store::bulk::seed_tickets_with(&db, tickets, &targets, days.max(1), statuses, |done| {
                 if last_report.elapsed() > Duration::from_secs(2) || done == tickets {
                     eprintln!(
                         "{done}/{tickets} tickets ({:.0}/s)",
@@ -472,6 +492,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "seeded {tickets} tickets over {} agencies in {:.1} s",
                 targets.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Publish {
+            synthetic_answers,
+            database_url,
+        } => {
+            let config = load(file, database_url, None)?;
+            let db = open(&config).await?;
+            let started = std::time::Instant::now();
+            let published = db.publish_pending(5_000).await?;
+            let synthetic = if synthetic_answers {
+                let mut last_report = std::time::Instant::now();
+                store::bulk::publish_seeded(&db, |done| {
+                    if last_report.elapsed() > Duration::from_secs(2) {
+                        eprintln!(
+                            "{done} seeded cases published ({:.0}/s)",
+                            done as f64 / started.elapsed().as_secs_f64()
+                        );
+                        last_report = std::time::Instant::now();
+                    }
+                })
+                .await?
+            } else {
+                0
+            };
+            db.analyze().await?;
+            println!(
+                "published {published} answered tickets and {synthetic} seeded ones in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
             Ok(())

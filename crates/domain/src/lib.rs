@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod intake;
 pub mod phone;
+pub mod redact;
 pub mod sms;
 pub mod ticket;
 pub mod timeline;
@@ -13,6 +14,7 @@ pub mod tracking;
 pub use calendar::WorkingCalendar;
 pub use intake::{FieldError, IntakeInput, ValidIntake};
 pub use phone::PhoneNumber;
+pub use redact::mask_personal_data;
 pub use ticket::{Action, Channel, DeclineReason, Role, TicketStatus, TransitionError};
 pub use timeline::{EventKind, event_hash};
 pub use tracking::{TrackingCode, register_number};

@@ -51,7 +51,8 @@ const WORDS: &[&str] = &[
     "vaksin",
     "demam",
 ];
-const STATUSES: &[&str] = &[
+/// The status mix of `balai seed`.
+pub const STATUSES: &[&str] = &[
     "received", "open", "open", "answered", "answered", "answered", "declined", "closed",
 ];
 const CATEGORIES: &[&str] = &["informasi", "pengaduan", "pengaduan", "pertanyaan", "saran"];
@@ -115,6 +116,19 @@ pub async fn seed_tickets(
     count: usize,
     agencies: &[(i64, String)],
     days: i64,
+    progress: impl FnMut(usize),
+) -> Result<()> {
+    seed_tickets_with(db, count, agencies, days, STATUSES, progress).await
+}
+
+/// `seed_tickets` with the statuses to draw from (e.g. only `answered`, to benchmark the
+/// publication of a million answered cases).
+pub async fn seed_tickets_with(
+    db: &Db,
+    count: usize,
+    agencies: &[(i64, String)],
+    days: i64,
+    statuses: &[&str],
     mut progress: impl FnMut(usize),
 ) -> Result<()> {
     let now = crate::now_ms();
@@ -151,7 +165,7 @@ pub async fn seed_tickets(
                     .choose(&mut rng)
                     .cloned()
                     .unwrap_or((0, "SETDA".into()));
-                let status = *STATUSES.choose(&mut rng).unwrap_or(&"open");
+                let status = *statuses.choose(&mut rng).unwrap_or(&"open");
                 let received = now - rng.random_range(0..days.max(1) * 86_400_000);
                 let words: Vec<&str> = (0..rng.random_range(6..20))
                     .map(|_| *WORDS.choose(&mut rng).unwrap_or(&"aduan"))
@@ -225,4 +239,55 @@ pub async fn seed_tickets(
         progress(done);
     }
     Ok(())
+}
+
+/// Publishes seeded answered tickets, which have no answer on their timeline, with a generated
+/// answer (benchmarks only; real tickets are published when answered, or by
+/// `Db::publish_pending`). Idempotent. Calls `progress(published)` after each transaction.
+pub async fn publish_seeded(db: &Db, mut progress: impl FnMut(u64)) -> Result<u64> {
+    const BATCH: i64 = 20_000;
+    let mut rng = rand::rng();
+    let mut after = 0i64;
+    let mut total = 0u64;
+    loop {
+        let mut tx = db.begin().await?;
+        let mut c = tx.c();
+        let zone = crate::notify::region_zone(&mut c).await?;
+        let sql = format!(
+            "SELECT {} FROM tickets t
+             WHERE t.id > $1 AND t.answered_at IS NOT NULL AND NOT t.confidential
+               AND NOT EXISTS (SELECT 1 FROM published_cases p WHERE p.ticket_id = t.id)
+             ORDER BY t.id LIMIT $2",
+            crate::publication::SOURCE_COLUMNS
+        );
+        let rows: Vec<crate::publication::Source> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(after).bind(BATCH).fetch_all(x).await?);
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = last.id;
+        let cases: Vec<crate::publication::NewCase> = rows
+            .iter()
+            .filter_map(|src| {
+                let words: Vec<&str> = (0..rng.random_range(4..10))
+                    .map(|_| *WORDS.choose(&mut rng).unwrap_or(&"aduan"))
+                    .collect();
+                let answer = format!(
+                    "Terima kasih atas laporan Anda. Sudah kami tindak lanjuti: {}.",
+                    words.join(" ")
+                );
+                crate::publication::NewCase::of(src, &answer, src.answered_at?, zone)
+            })
+            .collect();
+        let now = crate::now_ms();
+        for chunk in cases.chunks(ROWS_PER_STATEMENT) {
+            total += crate::publication::insert_cases(&mut c, chunk, now).await?;
+        }
+        tx.commit().await?;
+        progress(total);
+        if (rows.len() as i64) < BATCH {
+            break;
+        }
+    }
+    Ok(total)
 }

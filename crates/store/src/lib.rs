@@ -16,6 +16,7 @@ pub mod messages;
 pub mod notify;
 pub mod org;
 pub mod reports;
+pub mod publication;
 pub mod sms;
 pub mod testing;
 pub mod tickets;

@@ -88,12 +88,12 @@ impl Db {
             Db::Sqlite { .. } => run!(&mut conn.c(), x => sqlx::query_as(
                 "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'
-                 AND m.name NOT LIKE 'tickets_fts%'"
+                 AND m.name NOT LIKE 'tickets_fts%' AND m.name NOT LIKE 'published_cases_fts%'"
             ).fetch_all(x).await?),
             Db::Pg(_) => run!(&mut conn.c(), x => sqlx::query_as(
                 "SELECT table_name::text, column_name::text FROM information_schema.columns
                  WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'
-                 AND NOT (table_name = 'tickets' AND column_name = 'search')"
+                 AND NOT (table_name IN ('tickets', 'published_cases') AND column_name = 'search')"
             ).fetch_all(x).await?),
         };
         columns.sort();

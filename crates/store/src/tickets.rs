@@ -966,6 +966,9 @@ impl Db {
                     now,
                 )
                 .await?;
+                // Published in the same transaction: an answered ticket is never missed.
+                crate::publication::publish_on_answer(&mut c, ticket_id, body, actor_id, now)
+                    .await?;
                 let sms = crate::sms::fill(
                     &crate::sms::template(&mut c, "answer").await?,
                     &[("code", &tracking_code), ("answer", body)],

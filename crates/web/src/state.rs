@@ -33,6 +33,7 @@ impl Catalog {
 }
 
 const CATALOG_TTL: Duration = Duration::from_secs(5);
+const PUBLIC_STATS_TTL: Duration = Duration::from_secs(300);
 
 struct Inner {
     db: Db,
@@ -44,6 +45,8 @@ struct Inner {
     login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     catalog: RwLock<Option<(Instant, Arc<Catalog>)>>,
+    /// `/statistik` aggregates every ticket: computed by one request at a time, then reused.
+    public_stats: tokio::sync::Mutex<Option<(Instant, Arc<store::publication::PublicStats>)>>,
 }
 
 #[derive(Clone)]
@@ -109,6 +112,7 @@ impl AppState {
             sms_rules,
             sms_intake: OnceLock::new(),
             catalog: RwLock::new(None),
+            public_stats: tokio::sync::Mutex::new(None),
         }))
     }
 
@@ -178,5 +182,21 @@ impl AppState {
         if let Ok(mut guard) = self.0.catalog.write() {
             *guard = None;
         }
+    }
+
+    /// The public statistics of the last 12 months, recomputed at most every
+    /// `PUBLIC_STATS_TTL`; concurrent requests wait for one computation.
+    pub async fn public_stats(
+        &self,
+    ) -> Result<Arc<store::publication::PublicStats>, store::StoreError> {
+        let mut guard = self.0.public_stats.lock().await;
+        if let Some((at, stats)) = guard.as_ref()
+            && at.elapsed() < PUBLIC_STATS_TTL
+        {
+            return Ok(stats.clone());
+        }
+        let stats = Arc::new(self.db().public_stats(store::now_ms(), 12).await?);
+        *guard = Some((Instant::now(), stats.clone()));
+        Ok(stats)
     }
 }

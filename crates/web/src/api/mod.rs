@@ -2,6 +2,7 @@
 
 mod auth;
 pub(crate) mod dispositions;
+mod cases;
 pub(crate) mod lapor;
 pub(crate) mod tickets;
 
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/dispositions", post(dispositions::dispose))
         .route("/dispositions/{id}/read", post(dispositions::read))
         .route("/dispositions/{id}/report", post(dispositions::report))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::detail))
 }
 
 #[derive(OpenApi)]
@@ -46,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
         lapor::export, lapor::record,
         dispositions::mine, dispositions::dispose, dispositions::read, dispositions::report,
+        cases::list, cases::detail,
     ),
     modifiers(&BearerAuth),
 )]

@@ -14,8 +14,18 @@ use axum::{Form, Router};
 use domain::{Channel, FieldError, IntakeInput, TrackingCode};
 use serde::Deserialize;
 
+pub(crate) mod agencies;
+pub(crate) mod cases;
+mod stats;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/kasus", get(cases::list))
+        .route("/kasus/feed.atom", get(cases::feed))
+        .route("/kasus/{id}", get(cases::detail))
+        .route("/instansi", get(agencies::list))
+        .route("/instansi/{code}", get(agencies::detail))
+        .route("/statistik", get(stats::page))
         .route("/", get(form_page))
         .route("/aduan", axum::routing::post(submit_form))
         .route("/lacak", get(track_lookup))

@@ -11,6 +11,7 @@ mod dispositions;
 mod gateways;
 mod lapor;
 mod login;
+mod moderation;
 mod profile;
 mod reports;
 mod sms;
@@ -115,4 +116,9 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/laporan", get(reports::page))
         .route("/staf/laporan/unduh", get(reports::download))
         .route("/staf/laporan/kirim", post(reports::submit))
+        .route("/staf/kasus", get(moderation::list))
+        .route("/staf/kasus/{id}", get(moderation::detail))
+        .route("/staf/kasus/{id}/ubah", post(moderation::edit))
+        .route("/staf/kasus/{id}/tahan", post(moderation::withhold))
+        .route("/staf/kasus/{id}/tampilkan", post(moderation::restore))
 }
