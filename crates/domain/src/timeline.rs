@@ -17,6 +17,16 @@ pub enum EventKind {
     LaporRecorded,
     /// The deadline passed without an answer; the officials above were notified.
     SlaBreached,
+    /// An answer drafted for approval (workflow with an approval step).
+    AnswerDrafted,
+    /// The approver changed a draft; both versions are kept.
+    AnswerEdited,
+    /// The approver approved the draft.
+    AnswerApproved,
+    /// The approver returned the draft with comments.
+    AnswerReturned,
+    /// A workflow step was marked done by hand (e.g. the review).
+    StepCompleted,
 }
 
 impl EventKind {
@@ -34,6 +44,11 @@ impl EventKind {
             EventKind::ReporterReplied => "reporter_replied",
             EventKind::LaporRecorded => "lapor_recorded",
             EventKind::SlaBreached => "sla_breached",
+            EventKind::AnswerDrafted => "answer_drafted",
+            EventKind::AnswerEdited => "answer_edited",
+            EventKind::AnswerApproved => "answer_approved",
+            EventKind::AnswerReturned => "answer_returned",
+            EventKind::StepCompleted => "step_completed",
         }
     }
 
@@ -45,6 +60,11 @@ impl EventKind {
                 | EventKind::Assigned
                 | EventKind::LaporRecorded
                 | EventKind::SlaBreached
+                | EventKind::AnswerDrafted
+                | EventKind::AnswerEdited
+                | EventKind::AnswerApproved
+                | EventKind::AnswerReturned
+                | EventKind::StepCompleted
         )
     }
 
@@ -62,6 +82,11 @@ impl EventKind {
             "reporter_replied" => "Pelapor menanggapi",
             "lapor_recorded" => "Nomor LAPOR! SP4N dicatat",
             "sla_breached" => "Melewati batas waktu; atasan diberi tahu",
+            "answer_drafted" => "Draf jawaban diajukan",
+            "answer_edited" => "Draf jawaban diubah penyetuju",
+            "answer_approved" => "Jawaban disetujui",
+            "answer_returned" => "Draf jawaban dikembalikan",
+            "step_completed" => "Langkah alur selesai",
             _ => "Peristiwa",
         }
     }
