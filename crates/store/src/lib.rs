@@ -16,6 +16,7 @@ pub mod org;
 pub mod sms;
 pub mod testing;
 pub mod tickets;
+pub mod workflow;
 
 pub use db::{Backend, Db};
 
