@@ -11,6 +11,7 @@ mod login;
 mod profile;
 mod sms;
 mod ticket;
+mod workflow;
 
 use crate::state::AppState;
 use axum::Router;
@@ -76,6 +77,13 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/kalender/libur/hapus",
             post(calendar::delete_holiday),
+        )
+        .route("/admin/alur", get(workflow::list_page).post(workflow::create))
+        .route("/admin/alur/baru", get(workflow::new_page))
+        .route("/admin/alur/{id}", get(workflow::page).post(workflow::update))
+        .route(
+            "/admin/alur/{id}/hapus",
+            get(workflow::delete_page).post(workflow::delete),
         )
         .route("/staf/profil", get(profile::page).post(profile::save))
         .route("/staf/sms", get(sms::outbox_page))
