@@ -3,6 +3,7 @@
 mod auth;
 pub(crate) mod lapor;
 pub(crate) mod tickets;
+mod workflow;
 
 use crate::state::AppState;
 use axum::Router;
@@ -29,6 +30,12 @@ pub fn routes() -> Router<AppState> {
         .route("/track/{code}", get(tickets::track))
         .route("/lapor", get(lapor::export))
         .route("/tickets/{id}/lapor", axum::routing::put(lapor::record))
+        .route("/workflows", get(workflow::templates))
+        .route("/tickets/{id}/workflow", get(workflow::ticket_workflow))
+        .route("/tickets/{id}/answer-drafts", post(workflow::draft))
+        .route("/tickets/{id}/answer-drafts/approve", post(workflow::approve))
+        .route("/tickets/{id}/answer-drafts/return", post(workflow::return_draft))
+        .route("/tickets/{id}/answer-drafts/send", post(workflow::send))
 }
 
 #[derive(OpenApi)]
@@ -40,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         tickets::create, tickets::list, tickets::detail, tickets::track,
         tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
         lapor::export, lapor::record,
+        workflow::templates, workflow::ticket_workflow, workflow::draft, workflow::approve,
+        workflow::return_draft, workflow::send,
     ),
     modifiers(&BearerAuth),
 )]
