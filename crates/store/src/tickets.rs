@@ -331,8 +331,12 @@ pub(crate) async fn deliver_answer(
     body: &str,
     now: i64,
 ) -> Result<()> {
-    let (channel, reporter_email, reporter_phone, tracking_code): (String, Option<String>, Option<String>, String) =
-        run!(c, x => sqlx::query_as(
+    let (channel, reporter_email, reporter_phone, tracking_code): (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    ) = run!(c, x => sqlx::query_as(
             "SELECT channel, reporter_email, reporter_phone, tracking_code FROM tickets WHERE id = $1"
         ).bind(ticket_id).fetch_one(x).await?);
     run!(c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
@@ -492,7 +496,11 @@ pub(crate) async fn insert_tickets(c: &mut C<'_>, batch: &[NewTicket]) -> Result
         .zip(&created)
         .map(|(n, made)| crate::workflow::Start {
             ticket_id: made.id,
-            agency_id: n.intake.agency_code.as_ref().and_then(|code| agencies.get(code).copied()),
+            agency_id: n
+                .intake
+                .agency_code
+                .as_ref()
+                .and_then(|code| agencies.get(code).copied()),
             category: n.intake.category.clone(),
             received_at: n.received_at,
         })

@@ -149,7 +149,8 @@ pub(crate) async fn start(c: &mut C<'_>, tickets: &[Start]) -> Result<()> {
     if tickets.is_empty() {
         return Ok(());
     }
-    let scopes: Vec<(i64, Option<i64>, Option<String>, bool, String)> = run!(c, x => sqlx::query_as(
+    type ScopeRow = (i64, Option<i64>, Option<String>, bool, String);
+    let scopes: Vec<ScopeRow> = run!(c, x => sqlx::query_as(
         "SELECT id, agency_id, category, is_default, name FROM workflow_templates"
     ).fetch_all(x).await?);
     if scopes.is_empty() {
@@ -173,9 +174,8 @@ pub(crate) async fn start(c: &mut C<'_>, tickets: &[Start]) -> Result<()> {
         else {
             continue;
         };
-        if !steps_of.contains_key(&template) {
-            let steps = template_steps(c, template).await?;
-            steps_of.insert(template, steps);
+        if let std::collections::hash_map::Entry::Vacant(e) = steps_of.entry(template) {
+            e.insert(template_steps(c, template).await?);
         }
         let steps = &steps_of[&template];
         let Some(first) = domain::workflow::first_step(steps, t.agency_id.is_some()) else {
@@ -267,7 +267,8 @@ async fn load_steps(c: &mut C<'_>, ticket_id: i64) -> Result<Vec<TicketStep>> {
 async fn current_position(c: &mut C<'_>, ticket_id: i64) -> Result<Option<i64>> {
     Ok(run!(c, x => sqlx::query_scalar::<_, Option<i64>>(
         "SELECT step_position FROM tickets WHERE id = $1"
-    ).bind(ticket_id).fetch_optional(x).await?).flatten())
+    ).bind(ticket_id).fetch_optional(x).await?)
+    .flatten())
 }
 
 /// Makes `position` the current step from `now` (or ends the workflow with `None`); the
@@ -466,9 +467,10 @@ impl Db {
             "SELECT agency_id, status FROM tickets WHERE id = $1{}",
             self.for_update()
         );
-        let (agency_id, status): (Option<i64>, String) = run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let (agency_id, status): (Option<i64>, String) =
+            run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ticket_id).fetch_optional(x).await?)
-        .ok_or(StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         if !actor.can_see_agency(agency_id) {
             return Err(StoreError::Forbidden);
         }
@@ -482,7 +484,14 @@ impl Db {
     pub async fn workflow_templates(&self) -> Result<Vec<Template>> {
         let mut conn = self.conn().await?;
         let mut c = conn.c();
-        type Row = (i64, String, Option<i64>, Option<String>, Option<String>, bool);
+        type Row = (
+            i64,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            bool,
+        );
         let rows: Vec<Row> = run!(&mut c, x => sqlx::query_as(
             "SELECT w.id, w.name, w.agency_id, a.name, w.category, w.is_default FROM workflow_templates w
              LEFT JOIN agencies a ON a.id = w.agency_id ORDER BY w.name"
@@ -613,10 +622,11 @@ impl Db {
     pub async fn ticket_workflow(&self, ticket_id: i64) -> Result<TicketWorkflow> {
         let mut conn = self.conn().await?;
         let mut c = conn.c();
-        let (template, current, current_due_at): (Option<String>, Option<i64>, Option<i64>) = run!(&mut c, x => sqlx::query_as(
+        let (template, current, current_due_at): (Option<String>, Option<i64>, Option<i64>) =
+            run!(&mut c, x => sqlx::query_as(
             "SELECT workflow_name, step_position, step_due_at FROM tickets WHERE id = $1"
         ).bind(ticket_id).fetch_optional(x).await?)
-        .ok_or(StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         Ok(TicketWorkflow {
             template,
             current,
@@ -729,7 +739,7 @@ impl Db {
         let mut approved = body.clone();
         let mut approved_version = version;
         match edited.map(str::trim) {
-            Some(new) if new.is_empty() => {
+            Some("") => {
                 return Err(StoreError::Invalid("jawaban wajib diisi".into()));
             }
             Some(new) if new != body.trim() => {
@@ -770,12 +780,27 @@ impl Db {
             now,
         )
         .await?;
-        advance(&mut c, ticket_id, StepKind::Approve, Some(actor.user_id), now).await?;
+        advance(
+            &mut c,
+            ticket_id,
+            StepKind::Approve,
+            Some(actor.user_id),
+            now,
+        )
+        .await?;
         let waits_for_send: i64 = run!(&mut c, x => sqlx::query_scalar(
             "SELECT COUNT(*) FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
         ).bind(ticket_id).fetch_one(x).await?);
         if waits_for_send == 0 {
-            deliver(&mut c, ticket_id, approved_version, &approved, actor.user_id, now).await?;
+            deliver(
+                &mut c,
+                ticket_id,
+                approved_version,
+                &approved,
+                actor.user_id,
+                now,
+            )
+            .await?;
         }
         tx.commit().await
     }
@@ -794,7 +819,9 @@ impl Db {
         now: i64,
     ) -> Result<()> {
         if comment.trim().is_empty() {
-            return Err(StoreError::Invalid("catatan pengembalian wajib diisi".into()));
+            return Err(StoreError::Invalid(
+                "catatan pengembalian wajib diisi".into(),
+            ));
         }
         let mut tx = self.begin().await?;
         let mut c = tx.c();
@@ -897,7 +924,9 @@ impl Db {
         let steps = load_steps(&mut c, ticket_id).await?;
         let current = current_position(&mut c, ticket_id).await?;
         let Some(step) = steps.iter().find(|s| Some(s.position) == current) else {
-            return Err(StoreError::Conflict("aduan tidak memiliki langkah berjalan".into()));
+            return Err(StoreError::Conflict(
+                "aduan tidak memiliki langkah berjalan".into(),
+            ));
         };
         if step.kind != StepKind::Review.as_str() {
             return Err(StoreError::Conflict(format!(
@@ -916,7 +945,14 @@ impl Db {
             now,
         )
         .await?;
-        advance(&mut c, ticket_id, StepKind::Review, Some(actor.user_id), now).await?;
+        advance(
+            &mut c,
+            ticket_id,
+            StepKind::Review,
+            Some(actor.user_id),
+            now,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -948,7 +984,9 @@ async fn pending_draft(c: &mut C<'_>, ticket_id: i64) -> Result<(i64, i64, Strin
     let row: Option<(i64, i64, String)> = run!(c, x => sqlx::query_as(
         "SELECT id, version, body FROM answer_drafts WHERE ticket_id = $1 AND status = 'pending' ORDER BY version DESC LIMIT 1"
     ).bind(ticket_id).fetch_optional(x).await?);
-    row.ok_or_else(|| StoreError::Conflict("tidak ada draf jawaban yang menunggu persetujuan".into()))
+    row.ok_or_else(|| {
+        StoreError::Conflict("tidak ada draf jawaban yang menunggu persetujuan".into())
+    })
 }
 
 /// The approved version goes to the reporter: the ticket is answered and the workflow ends.

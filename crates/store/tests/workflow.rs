@@ -112,8 +112,18 @@ async fn templates(db: &Db, w: &World) -> (i64, i64) {
             category: Some("pengaduan".into()),
             is_default: false,
             steps: vec![
-                step("Telaah dan draf", Role::LiaisonOfficer, StepKind::Draft, "2wd"),
-                step("Persetujuan Kadis", Role::HeadOfAgency, StepKind::Approve, "1wd"),
+                step(
+                    "Telaah dan draf",
+                    Role::LiaisonOfficer,
+                    StepKind::Draft,
+                    "2wd",
+                ),
+                step(
+                    "Persetujuan Kadis",
+                    Role::HeadOfAgency,
+                    StepKind::Approve,
+                    "1wd",
+                ),
             ],
         })
         .await
@@ -139,7 +149,12 @@ async fn templates_are_chosen_most_specific_first_and_checked() {
         let w = world(&db).await;
         // No template applies until the admin assigns one.
         let id = db
-            .create_ticket(&ticket("Jalan rusak", Some("DISHUB"), "pengaduan", "2026-11-27T15:00"))
+            .create_ticket(&ticket(
+                "Jalan rusak",
+                Some("DISHUB"),
+                "pengaduan",
+                "2026-11-27T15:00",
+            ))
             .await
             .unwrap()
             .id;
@@ -222,7 +237,12 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         let w = world(&db).await;
         templates(&db, &w).await;
         let id = db
-            .create_ticket(&ticket("Lampu jalan mati", None, "saran", "2026-11-27T15:00"))
+            .create_ticket(&ticket(
+                "Lampu jalan mati",
+                None,
+                "saran",
+                "2026-11-27T15:00",
+            ))
             .await
             .unwrap()
             .id;
@@ -264,21 +284,32 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
 
-        db.complete_step_at(&w.liaison, id, "Sudah dicek ke lapangan", wib("2026-12-01T10:00"))
-            .await
-            .unwrap();
+        db.complete_step_at(
+            &w.liaison,
+            id,
+            "Sudah dicek ke lapangan",
+            wib("2026-12-01T10:00"),
+        )
+        .await
+        .unwrap();
         let flow = db.ticket_workflow(id).await.unwrap();
         assert_eq!(flow.current, Some(3));
         assert_eq!(flow.current_due_at, Some(wib("2026-12-02T10:00")), "1wd");
         // Only a review step is completed by hand.
         assert!(matches!(
-            db.complete_step_at(&w.liaison, id, "", wib("2026-12-01T10:01")).await,
+            db.complete_step_at(&w.liaison, id, "", wib("2026-12-01T10:01"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
 
-        db.draft_answer_at(&w.liaison, id, "Lampu sudah diganti.", wib("2026-12-01T11:00"))
-            .await
-            .unwrap();
+        db.draft_answer_at(
+            &w.liaison,
+            id,
+            "Lampu sudah diganti.",
+            wib("2026-12-01T11:00"),
+        )
+        .await
+        .unwrap();
         let flow = db.ticket_workflow(id).await.unwrap();
         assert_eq!(flow.current, Some(4));
         assert_eq!(flow.current_due_at, Some(wib("2026-12-02T11:00")));
@@ -301,11 +332,13 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         );
         // A second draft while one waits, and approval by the wrong role, are refused.
         assert!(matches!(
-            db.draft_answer_at(&w.liaison, id, "Lagi", wib("2026-12-01T11:01")).await,
+            db.draft_answer_at(&w.liaison, id, "Lagi", wib("2026-12-01T11:01"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         assert!(matches!(
-            db.approve_answer_at(&w.liaison, id, None, wib("2026-12-01T11:02")).await,
+            db.approve_answer_at(&w.liaison, id, None, wib("2026-12-01T11:02"))
+                .await,
             Err(StoreError::Forbidden)
         ));
 
@@ -342,7 +375,11 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         assert_eq!(drafts[1].body, "Lampu di Jl. Merdeka sudah diganti.");
         let events = db.events(id).await.unwrap();
         let edited = events.iter().find(|e| e.kind == "answer_edited").unwrap();
-        assert!(edited.payload.contains("Lampu di Jl. Merdeka sudah diganti."));
+        assert!(
+            edited
+                .payload
+                .contains("Lampu di Jl. Merdeka sudah diganti.")
+        );
         assert_eq!(
             edited.body,
             "Lampu di Jl. Merdeka sudah diganti. Terima kasih."
@@ -352,7 +389,8 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         let flow = db.ticket_workflow(id).await.unwrap();
         assert_eq!(flow.current, Some(5));
         assert!(matches!(
-            db.send_approved_answer_at(&w.liaison, id, wib("2026-12-01T14:10")).await,
+            db.send_approved_answer_at(&w.liaison, id, wib("2026-12-01T14:10"))
+                .await,
             Err(StoreError::Forbidden)
         ));
         db.send_approved_answer_at(&w.secretariat, id, wib("2026-12-01T14:30"))
@@ -372,7 +410,10 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         let flow = db.ticket_workflow(id).await.unwrap();
         assert_eq!(flow.current, None);
         assert!(flow.steps.iter().all(|s| s.done_at.is_some()));
-        let public = db.track(&domain::TrackingCode::parse(&t.tracking_code).unwrap()).await.unwrap();
+        let public = db
+            .track(&domain::TrackingCode::parse(&t.tracking_code).unwrap())
+            .await
+            .unwrap();
         let kinds: Vec<&str> = public.timeline.iter().map(|e| e.kind.as_str()).collect();
         assert!(!kinds.iter().any(|k| k.starts_with("answer_")), "{kinds:?}");
         assert_eq!(
@@ -394,17 +435,24 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
         templates(&db, &w).await;
         // SMS Center: no approval step, the answer goes out directly.
         let quick = db
-            .create_ticket(&ticket("Bus terlambat", Some("DISHUB"), "saran", "2026-11-27T15:00"))
+            .create_ticket(&ticket(
+                "Bus terlambat",
+                Some("DISHUB"),
+                "saran",
+                "2026-11-27T15:00",
+            ))
             .await
             .unwrap()
             .id;
         assert!(matches!(
-            db.draft_answer_at(&w.liaison, quick, "x", wib("2026-11-30T08:00")).await,
+            db.draft_answer_at(&w.liaison, quick, "x", wib("2026-11-30T08:00"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         // Without approval step, the approval action has no draft.
         assert!(matches!(
-            db.approve_answer_at(&w.head, quick, None, wib("2026-11-30T08:00")).await,
+            db.approve_answer_at(&w.head, quick, None, wib("2026-11-30T08:00"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         let answer = ActionInput::Answer {
@@ -413,15 +461,23 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
         db.apply_action_at(&w.liaison, quick, &answer, wib("2026-11-30T08:00"))
             .await
             .unwrap();
-        assert_eq!(db.ticket(&w.liaison, quick).await.unwrap().status, "answered");
+        assert_eq!(
+            db.ticket(&w.liaison, quick).await.unwrap().status,
+            "answered"
+        );
         assert_eq!(db.ticket_workflow(quick).await.unwrap().current, None);
 
         // Two tickets waiting on the liaison's draft (2wd, due Tuesday 15:00), one in
         // triage under SOP Wadul (forward, 1wd, due Monday 15:00).
         for text in ["Halte rusak", "Rambu hilang"] {
-            db.create_ticket(&ticket(text, Some("DISHUB"), "pengaduan", "2026-11-27T15:00"))
-                .await
-                .unwrap();
+            db.create_ticket(&ticket(
+                text,
+                Some("DISHUB"),
+                "pengaduan",
+                "2026-11-27T15:00",
+            ))
+            .await
+            .unwrap();
         }
         let triage = db
             .create_ticket(&ticket("Banjir", None, "informasi", "2026-11-27T15:00"))
@@ -445,7 +501,10 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
         // The sweep escalates on the current step's deadline and names the step; a new
         // step may be escalated again.
         let base = "https://lapor.contoh.go.id";
-        let report = db.sweep_deadlines(wib("2026-11-30T16:00"), base).await.unwrap();
+        let report = db
+            .sweep_deadlines(wib("2026-11-30T16:00"), base)
+            .await
+            .unwrap();
         assert_eq!(report.breached, 1, "only the triage ticket's step is late");
         let breach = db
             .events(triage)
@@ -469,7 +528,10 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
             .await
             .unwrap();
         // The disposal (30 working minutes) is late at 09:00, the drafts at Wednesday 08:00.
-        let report = db.sweep_deadlines(wib("2026-12-02T08:00"), base).await.unwrap();
+        let report = db
+            .sweep_deadlines(wib("2026-12-02T08:00"), base)
+            .await
+            .unwrap();
         assert_eq!(report.breached, 3);
         let escalations: Vec<_> = db
             .ticket_messages(triage)
@@ -480,8 +542,15 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
             .collect();
         assert_eq!(escalations.len(), 2, "the secretariat, then the head");
         assert_eq!(escalations[1].recipient, "kadishub@contoh.go.id");
-        assert!(escalations[1].body.contains("mendisposisi"), "{}", escalations[1].body);
-        let again = db.sweep_deadlines(wib("2026-12-02T09:00"), base).await.unwrap();
+        assert!(
+            escalations[1].body.contains("mendisposisi"),
+            "{}",
+            escalations[1].body
+        );
+        let again = db
+            .sweep_deadlines(wib("2026-12-02T09:00"), base)
+            .await
+            .unwrap();
         assert_eq!(again.breached, 0, "once per step");
         let _ = w.dishub;
     }

@@ -23,8 +23,17 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
     for app in spawn_apps().await {
         let admin = login(&app, "admin").await;
         let list = get_html(&app, &admin, "/admin/alur").await;
-        assert!(list.contains("SOP Wadul") && list.contains("SMS Center"), "{list}");
-        let dishub = app.db.agency_by_code("DISHUB").await.unwrap().id.to_string();
+        assert!(
+            list.contains("SOP Wadul") && list.contains("SMS Center"),
+            "{list}"
+        );
+        let dishub = app
+            .db
+            .agency_by_code("DISHUB")
+            .await
+            .unwrap()
+            .id
+            .to_string();
 
         // Cross-site posts are refused (CSRF).
         let forged = app
@@ -45,7 +54,12 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
 
         // An approval without a draft step is refused with a message.
         let mut form = vec![("name", "Alur Dishub"), ("agency_id", dishub.as_str())];
-        form.extend(step_rows(&[["Persetujuan", "head_of_agency", "approve", "1wd"]]));
+        form.extend(step_rows(&[[
+            "Persetujuan",
+            "head_of_agency",
+            "approve",
+            "1wd",
+        ]]));
         let page = post_invalid(&app, &admin, "/admin/alur", &form).await;
         assert!(page.contains("didahului langkah draf"), "{page}");
         let mut form = vec![("name", "Alur Dishub"), ("agency_id", dishub.as_str())];
@@ -54,7 +68,10 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
             ["Persetujuan", "head_of_agency", "approve", "1wd"],
         ]));
         let page = post_invalid(&app, &admin, "/admin/alur", &form).await;
-        assert!(page.contains("langkah 1") && page.contains("3jam"), "{page}");
+        assert!(
+            page.contains("langkah 1") && page.contains("3jam"),
+            "{page}"
+        );
 
         // Created, then edited.
         let mut form = vec![("name", "Alur Dishub"), ("agency_id", dishub.as_str())];
@@ -73,8 +90,18 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
             ("category", ""),
         ];
         form.extend(step_rows(&[
-            ["Telaah dan susun jawaban", "liaison_officer", "draft", "3wd"],
-            ["Persetujuan Kepala Dinas", "head_of_agency", "approve", "1wd"],
+            [
+                "Telaah dan susun jawaban",
+                "liaison_officer",
+                "draft",
+                "3wd",
+            ],
+            [
+                "Persetujuan Kepala Dinas",
+                "head_of_agency",
+                "approve",
+                "1wd",
+            ],
         ]));
         post_ok(&app, &admin, &path, &form, &format!("{path}?ok=simpan")).await;
         let page = get_html(&app, &admin, &path).await;
@@ -87,13 +114,33 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
         let mut form = vec![("name", "Sementara")];
         form.extend(step_rows(&[["Jawab", "liaison_officer", "answer", "3wh"]]));
         let response = post(&app, &admin, "/admin/alur", &form).await;
-        let temp = response.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+        let temp = response.headers()["location"]
+            .to_str()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
         let confirm = get_html(&app, &admin, &format!("{temp}/hapus")).await;
-        assert!(confirm.contains("Hapus templat \"Sementara\"?"), "{confirm}");
+        assert!(
+            confirm.contains("Hapus templat \"Sementara\"?"),
+            "{confirm}"
+        );
         let response = post(&app, &admin, &format!("{temp}/hapus"), &[]).await;
         assert_eq!(response.status(), 422);
-        post_ok(&app, &admin, &format!("{temp}/hapus"), &[("confirm", "ya")], "/admin/alur?ok=hapus").await;
-        assert!(!get_html(&app, &admin, "/admin/alur").await.contains("Sementara"));
+        post_ok(
+            &app,
+            &admin,
+            &format!("{temp}/hapus"),
+            &[("confirm", "ya")],
+            "/admin/alur?ok=hapus",
+        )
+        .await;
+        assert!(
+            !get_html(&app, &admin, "/admin/alur")
+                .await
+                .contains("Sementara")
+        );
 
         // A DISHUB ticket follows "Alur Dishub".
         let created = post_ticket_direct(&app.db, "warga@contoh.id").await;
@@ -105,7 +152,13 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
         assert!(page.contains("data-state=\"current\""));
         assert!(page.contains("Ajukan draf jawaban"));
         assert!(!page.contains("id=\"answer-submit\""), "no direct answer");
-        let direct = post(&app, &liaison, &format!("{ticket_path}/answer"), &[("body", "Langsung")]).await;
+        let direct = post(
+            &app,
+            &liaison,
+            &format!("{ticket_path}/answer"),
+            &[("body", "Langsung")],
+        )
+        .await;
         assert_eq!(direct.status(), 409);
 
         post_ok(
@@ -118,9 +171,18 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
         .await;
         let tracking = format!("/lacak/{}", created.tracking_code);
         let public = get_html(&app, "", &tracking).await;
-        assert!(!public.contains("Lampu akan diganti"), "a draft is not public");
+        assert!(
+            !public.contains("Lampu akan diganti"),
+            "a draft is not public"
+        );
         // The liaison officer cannot approve their own draft.
-        let response = post(&app, &liaison, &format!("{ticket_path}/approve"), &[("body", "x")]).await;
+        let response = post(
+            &app,
+            &liaison,
+            &format!("{ticket_path}/approve"),
+            &[("body", "x")],
+        )
+        .await;
         assert_eq!(response.status(), 403);
 
         let page = get_html(&app, &head, &ticket_path).await;
@@ -160,7 +222,10 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
             &app,
             &head,
             &format!("{ticket_path}/approve"),
-            &[("body", "Lampu akan diganti hari Kamis. Terima kasih atas laporannya.")],
+            &[(
+                "body",
+                "Lampu akan diganti hari Kamis. Terima kasih atas laporannya.",
+            )],
             &format!("{ticket_path}?ok=approve"),
         )
         .await;
@@ -173,7 +238,11 @@ async fn admin_edits_a_template_and_the_answer_waits_for_the_head() {
         assert!(!public.contains("Sebutkan hari"), "comments stay internal");
         let page = get_html(&app, &head, &ticket_path).await;
         assert!(page.contains("Draf jawaban diubah penyetuju"), "{page}");
-        assert!(page.contains("sebelumnya: &#34;Lampu akan diganti hari Kamis.&#34;") || page.contains("sebelumnya: &quot;Lampu akan diganti hari Kamis.&quot;"), "{page}");
+        assert!(
+            page.contains("sebelumnya: &#34;Lampu akan diganti hari Kamis.&#34;")
+                || page.contains("sebelumnya: &quot;Lampu akan diganti hari Kamis.&quot;"),
+            "{page}"
+        );
         let sent: Vec<_> = app
             .db
             .ticket_messages(id)
@@ -247,7 +316,12 @@ async fn the_api_lists_templates_and_drafts_and_approves_answers() {
                     .unwrap()
             }
         };
-        let answer = call(format!("/api/v1/tickets/{id}/answer"), liaison.clone(), json!({ "body": "x" })).await;
+        let answer = call(
+            format!("/api/v1/tickets/{id}/answer"),
+            liaison.clone(),
+            json!({ "body": "x" }),
+        )
+        .await;
         assert_eq!(answer.status(), 409);
         let drafted = call(
             format!("/api/v1/tickets/{id}/answer-drafts"),
@@ -260,11 +334,26 @@ async fn the_api_lists_templates_and_drafts_and_approves_answers() {
         assert_eq!(flow["needs_approval"], true);
         assert_eq!(flow["steps"][1]["state"], "current");
         assert_eq!(flow["drafts"][0]["status"], "pending");
-        let refused = call(format!("/api/v1/tickets/{id}/answer-drafts/approve"), liaison.clone(), json!({})).await;
+        let refused = call(
+            format!("/api/v1/tickets/{id}/answer-drafts/approve"),
+            liaison.clone(),
+            json!({}),
+        )
+        .await;
         assert_eq!(refused.status(), 403);
-        let returned = call(format!("/api/v1/tickets/{id}/answer-drafts/return"), head.clone(), json!({ "comment": "" })).await;
+        let returned = call(
+            format!("/api/v1/tickets/{id}/answer-drafts/return"),
+            head.clone(),
+            json!({ "comment": "" }),
+        )
+        .await;
         assert_eq!(returned.status(), 422);
-        let approved = call(format!("/api/v1/tickets/{id}/answer-drafts/approve"), head.clone(), json!({})).await;
+        let approved = call(
+            format!("/api/v1/tickets/{id}/answer-drafts/approve"),
+            head.clone(),
+            json!({}),
+        )
+        .await;
         assert_eq!(approved.status(), 200);
         let flow: Value = approved.json().await.unwrap();
         assert_eq!(flow["drafts"][0]["status"], "sent");

@@ -33,8 +33,14 @@ pub fn routes() -> Router<AppState> {
         .route("/workflows", get(workflow::templates))
         .route("/tickets/{id}/workflow", get(workflow::ticket_workflow))
         .route("/tickets/{id}/answer-drafts", post(workflow::draft))
-        .route("/tickets/{id}/answer-drafts/approve", post(workflow::approve))
-        .route("/tickets/{id}/answer-drafts/return", post(workflow::return_draft))
+        .route(
+            "/tickets/{id}/answer-drafts/approve",
+            post(workflow::approve),
+        )
+        .route(
+            "/tickets/{id}/answer-drafts/return",
+            post(workflow::return_draft),
+        )
         .route("/tickets/{id}/answer-drafts/send", post(workflow::send))
 }
 

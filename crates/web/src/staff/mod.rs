@@ -78,9 +78,15 @@ pub fn routes() -> Router<AppState> {
             "/admin/kalender/libur/hapus",
             post(calendar::delete_holiday),
         )
-        .route("/admin/alur", get(workflow::list_page).post(workflow::create))
+        .route(
+            "/admin/alur",
+            get(workflow::list_page).post(workflow::create),
+        )
         .route("/admin/alur/baru", get(workflow::new_page))
-        .route("/admin/alur/{id}", get(workflow::page).post(workflow::update))
+        .route(
+            "/admin/alur/{id}",
+            get(workflow::page).post(workflow::update),
+        )
         .route(
             "/admin/alur/{id}/hapus",
             get(workflow::delete_page).post(workflow::delete),

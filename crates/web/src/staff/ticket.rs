@@ -154,9 +154,8 @@ async fn flow_box(
             .map(|s| s.role.clone())
     };
     let role = staff.actor.role;
-    let acts_as = |r: Option<String>| {
-        r.is_some_and(|r| r == role.as_str() || role == domain::Role::Admin)
-    };
+    let acts_as =
+        |r: Option<String>| r.is_some_and(|r| r == role.as_str() || role == domain::Role::Admin);
     let open = t.status() == TicketStatus::Open && role.may_handle();
     let approver = flow
         .steps
@@ -164,7 +163,10 @@ async fn flow_box(
         .find(|s| s.kind == "approve")
         .map(|s| role_label(&s.role))
         .unwrap_or("");
-    let current_kind = flow.current_step().map(|s| s.kind.clone()).unwrap_or_default();
+    let current_kind = flow
+        .current_step()
+        .map(|s| s.kind.clone())
+        .unwrap_or_default();
     Ok(FlowBox {
         template,
         steps,
@@ -245,8 +247,14 @@ fn event_detail(kind: &str, payload: &str) -> String {
             .unwrap_or_default(),
         "answer_edited" => format!(
             "versi {} menjadi versi {}; sebelumnya: \"{}\"",
-            value.get("from_version").and_then(|v| v.as_i64()).unwrap_or(0),
-            value.get("to_version").and_then(|v| v.as_i64()).unwrap_or(0),
+            value
+                .get("from_version")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
+            value
+                .get("to_version")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
             text("previous")
         ),
         "step_completed" => format!("langkah \"{}\"", text("step")),

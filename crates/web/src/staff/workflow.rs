@@ -250,7 +250,10 @@ fn read_form(pairs: Vec<(String, String)>) -> EditForm {
             name: name.trim().to_string(),
             role: roles.get(i).cloned().unwrap_or_default(),
             kind: kinds.get(i).cloned().unwrap_or_default(),
-            duration: durations.get(i).map(|d| d.trim().to_string()).unwrap_or_default(),
+            duration: durations
+                .get(i)
+                .map(|d| d.trim().to_string())
+                .unwrap_or_default(),
         };
         if !row.name.is_empty() || !row.duration.is_empty() {
             form.steps.push(row);
