@@ -1020,7 +1020,7 @@ impl Db {
             }
             ActionInput::Answer { body } => {
                 required(body, "jawaban")?;
-                if crate::workflow::requires_approval(&mut c, ticket_id).await? {
+                if crate::workflow::blocks_direct_answer(&mut c, ticket_id).await? {
                     return Err(StoreError::Conflict(
                         "alur aduan ini mewajibkan persetujuan: ajukan draf jawaban".into(),
                     ));

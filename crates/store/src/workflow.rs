@@ -76,6 +76,15 @@ impl TicketWorkflow {
         self.steps.iter().find(|s| Some(s.position) == self.current)
     }
 
+    /// Whether a direct answer is refused (an approval or a send step is ahead).
+    pub fn blocks_direct_answer(&self) -> bool {
+        self.current.is_some()
+            && self
+                .steps
+                .iter()
+                .any(|s| matches!(s.kind.as_str(), "approve" | "send") && s.done_at.is_none())
+    }
+
     pub fn needs_approval(&self) -> bool {
         self.steps
             .iter()
@@ -397,15 +406,26 @@ pub(crate) async fn end(
     Ok(())
 }
 
-/// Whether a direct answer must go through a draft: the ticket's workflow still has an
-/// approval step ahead.
+/// Whether the ticket's workflow still has an approval step ahead (answers are drafted).
 pub(crate) async fn requires_approval(c: &mut C<'_>, ticket_id: i64) -> Result<bool> {
+    undone(c, ticket_id, "'approve'").await
+}
+
+/// Whether a direct answer is refused: an approval, or the sending of an approved answer,
+/// is still ahead.
+pub(crate) async fn blocks_direct_answer(c: &mut C<'_>, ticket_id: i64) -> Result<bool> {
+    undone(c, ticket_id, "'approve', 'send'").await
+}
+
+async fn undone(c: &mut C<'_>, ticket_id: i64, kinds: &'static str) -> Result<bool> {
     if current_position(c, ticket_id).await?.is_none() {
         return Ok(false);
     }
-    let pending: i64 = run!(c, x => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM ticket_steps WHERE ticket_id = $1 AND kind = 'approve' AND done_at IS NULL"
-    ).bind(ticket_id).fetch_one(x).await?);
+    let sql = format!(
+        "SELECT COUNT(*) FROM ticket_steps WHERE ticket_id = $1 AND kind IN ({kinds}) AND done_at IS NULL"
+    );
+    let pending: i64 = run!(c, x => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(ticket_id).fetch_one(x).await?);
     Ok(pending > 0)
 }
 

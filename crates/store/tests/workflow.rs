@@ -386,6 +386,12 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         );
         // SOP Wadul: the secretariat sends the approved answer.
         assert_eq!(answers(&db).await, 0);
+        // Nor can anyone answer around the approved text before it is sent.
+        assert!(matches!(
+            db.apply_action_at(&w.liaison, id, &answer, wib("2026-12-01T14:05"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
         let flow = db.ticket_workflow(id).await.unwrap();
         assert_eq!(flow.current, Some(5));
         assert!(matches!(

@@ -89,6 +89,7 @@ pub struct FlowBox {
     pub pending: String,
     pub approver: &'static str,
     pub needs_approval: bool,
+    pub blocks_direct_answer: bool,
     pub can_draft: bool,
     pub can_review: bool,
     pub can_send: bool,
@@ -177,6 +178,7 @@ async fn flow_box(
             .unwrap_or_default(),
         approver,
         needs_approval: flow.needs_approval(),
+        blocks_direct_answer: flow.blocks_direct_answer(),
         can_draft: open && flow.needs_approval() && !matches!(latest, "pending" | "approved"),
         can_review: open && latest == "pending" && acts_as(step_role("approve")),
         can_send: open && latest == "approved" && acts_as(step_role("send")),
@@ -370,7 +372,7 @@ pub async fn page(
             .collect(),
         can: allowed(status, staff.actor.role.may_handle())
             .into_iter()
-            .filter(|a| *a != "answer" || !flow.needs_approval)
+            .filter(|a| *a != "answer" || !flow.blocks_direct_answer)
             .collect(),
         flow,
         flash,
