@@ -10,6 +10,7 @@ pub mod sms;
 pub mod ticket;
 pub mod timeline;
 pub mod tracking;
+pub mod workflow;
 
 pub use calendar::WorkingCalendar;
 pub use intake::{FieldError, IntakeInput, ValidIntake};

@@ -23,6 +23,16 @@ pub enum EventKind {
     DispositionReported,
     /// A disposition passed its due date without a report; the sender was notified.
     DispositionOverdue,
+    /// An answer drafted for approval (workflow with an approval step).
+    AnswerDrafted,
+    /// The approver changed a draft; both versions are kept.
+    AnswerEdited,
+    /// The approver approved the draft.
+    AnswerApproved,
+    /// The approver returned the draft with comments.
+    AnswerReturned,
+    /// A workflow step was marked done by hand (e.g. the review).
+    StepCompleted,
 }
 
 impl EventKind {
@@ -43,6 +53,11 @@ impl EventKind {
             EventKind::Disposed => "disposed",
             EventKind::DispositionReported => "disposition_reported",
             EventKind::DispositionOverdue => "disposition_overdue",
+            EventKind::AnswerDrafted => "answer_drafted",
+            EventKind::AnswerEdited => "answer_edited",
+            EventKind::AnswerApproved => "answer_approved",
+            EventKind::AnswerReturned => "answer_returned",
+            EventKind::StepCompleted => "step_completed",
         }
     }
 
@@ -56,6 +71,11 @@ impl EventKind {
                 | EventKind::SlaBreached
                 | EventKind::DispositionReported
                 | EventKind::DispositionOverdue
+                | EventKind::AnswerDrafted
+                | EventKind::AnswerEdited
+                | EventKind::AnswerApproved
+                | EventKind::AnswerReturned
+                | EventKind::StepCompleted
         )
     }
 
@@ -76,6 +96,11 @@ impl EventKind {
             "disposed" => "Didisposisikan untuk ditindaklanjuti",
             "disposition_reported" => "Laporan disposisi",
             "disposition_overdue" => "Disposisi melewati tenggat; pemberi disposisi diberi tahu",
+            "answer_drafted" => "Draf jawaban diajukan",
+            "answer_edited" => "Draf jawaban diubah penyetuju",
+            "answer_approved" => "Jawaban disetujui",
+            "answer_returned" => "Draf jawaban dikembalikan",
+            "step_completed" => "Langkah alur selesai",
             _ => "Peristiwa",
         }
     }

@@ -139,7 +139,7 @@ pub(crate) async fn resume_clock(c: &mut C<'_>, ticket_id: i64, now: i64) -> Res
     let new_due = due.map(|due| deadlines.resumed_due(paused_at, due, now));
     run!(c, x => sqlx::query("UPDATE tickets SET sla_paused_at = NULL, due_at = $1 WHERE id = $2")
         .bind(new_due).bind(ticket_id).execute(x).await?.rows_affected());
-    Ok(())
+    crate::workflow::resume_step_clock(c, ticket_id, &deadlines, paused_at, now).await
 }
 
 /// The deadlines in force, read on the caller's transaction. Settings are checked when saved;

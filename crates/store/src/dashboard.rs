@@ -75,7 +75,16 @@ pub struct Dashboard {
     pub categories: Vec<(String, i64)>,
     pub located: Vec<LocatedTicket>,
     pub overdue: Vec<OverdueTicket>,
+    /// Open tickets past their current workflow step's deadline, per agency and step.
+    pub overdue_by_step: Vec<StepOverdue>,
     pub totals: AgencyNumbers,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct StepOverdue {
+    pub agency_name: Option<String>,
+    pub step_name: String,
+    pub overdue: i64,
 }
 
 /// `AND t.agency_id IN (…)` for a scoped actor (ids are numbers from the database).
@@ -222,6 +231,13 @@ impl Db {
              WHERE t.status IN ('received', 'open') AND t.due_at < $1 AND t.sla_paused_at IS NULL{scope}
              ORDER BY t.due_at, t.id LIMIT {OVERDUE_LIMIT}"
         ))).bind(now).fetch_all(x).await?);
+        let overdue_by_step: Vec<StepOverdue> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
+             FROM tickets t JOIN ticket_steps s ON s.ticket_id = t.id AND s.position = t.step_position
+             LEFT JOIN agencies a ON a.id = t.agency_id
+             WHERE t.status IN ('received', 'open') AND t.sla_paused_at IS NULL AND t.step_due_at < $1{scope}
+             GROUP BY a.name, s.name ORDER BY overdue DESC, a.name, s.name"
+        ))).bind(now).fetch_all(x).await?);
 
         Ok(Dashboard {
             from_ms,
@@ -232,6 +248,7 @@ impl Db {
             categories,
             located,
             overdue,
+            overdue_by_step,
             totals,
         })
     }

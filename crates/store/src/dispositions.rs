@@ -492,6 +492,8 @@ impl Db {
         for id in ids {
             made.push(one(&mut c, id).await?);
         }
+        // The workflow's "head disposes" step (SOP Wadul) is done once the ticket is disposed.
+        crate::workflow::ticket_disposed(&mut c, ticket_id, Some(actor.user_id), now).await?;
         tx.commit().await?;
         metrics::counter!("balai_dispositions_total").increment(made.len() as u64);
         Ok(made)

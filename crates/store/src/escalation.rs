@@ -37,8 +37,8 @@ impl Db {
             "SELECT id, sla_paused_at FROM tickets WHERE sla_paused_at IS NOT NULL"
         ).fetch_all(x).await?);
         let late: Vec<i64> = run!(&mut conn.c(), x => sqlx::query_scalar(
-            "SELECT id FROM tickets WHERE status IN ('received', 'open') AND due_at < $1
-             AND sla_paused_at IS NULL AND sla_breached_at IS NULL ORDER BY due_at LIMIT $2"
+            "SELECT id FROM tickets WHERE status IN ('received', 'open') AND COALESCE(step_due_at, due_at) < $1
+             AND sla_paused_at IS NULL AND sla_breached_at IS NULL ORDER BY COALESCE(step_due_at, due_at) LIMIT $2"
         ).bind(now).bind(BATCH).fetch_all(x).await?);
         drop(conn);
 
@@ -65,15 +65,21 @@ impl Db {
             let mut c = tx.c();
             let claimed = run!(&mut c, x => sqlx::query(
                 "UPDATE tickets SET sla_breached_at = $1 WHERE id = $2 AND sla_breached_at IS NULL
-                 AND sla_paused_at IS NULL AND status IN ('received', 'open') AND due_at < $1"
+                 AND sla_paused_at IS NULL AND status IN ('received', 'open') AND COALESCE(step_due_at, due_at) < $1"
             ).bind(now).bind(id).execute(x).await?.rows_affected());
             if claimed == 0 {
                 continue; // another node, an answer or a reply came first
             }
             let (register, agency_id, agency, due): (String, Option<i64>, Option<String>, i64) = run!(&mut c, x => sqlx::query_as(
-                "SELECT t.register_number, t.agency_id, a.name, t.due_at FROM tickets t
+                "SELECT t.register_number, t.agency_id, a.name, COALESCE(t.step_due_at, t.due_at) FROM tickets t
                  LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.id = $1"
             ).bind(id).fetch_one(x).await?);
+            // With a workflow, the current step is the one that passed its deadline.
+            let step = crate::workflow::mark_breached(&mut c, id, now).await?;
+            let step_text = step
+                .as_ref()
+                .map(|(_, name)| format!(" pada langkah \"{name}\""))
+                .unwrap_or_default();
             let heads: Vec<(i64, Option<String>, Option<String>)> = match agency_id {
                 Some(agency) => run!(&mut c, x => sqlx::query_as(
                     "SELECT id, email, phone FROM users WHERE active AND role = 'head_of_agency' AND agency_id = $1
@@ -95,7 +101,7 @@ impl Db {
             let agency_text = agency.unwrap_or_else(|| "antrian triase".into());
             let link = format!("{}/staf/aduan/{id}", base_url.trim_end_matches('/'));
             let body = format!(
-                "Aduan {register} ({agency_text}) melewati batas waktu {due_text} dan belum dijawab. \
+                "Aduan {register} ({agency_text}) melewati batas waktu {due_text}{step_text} dan belum dijawab. \
                  Mohon segera ditindaklanjuti: {link}"
             );
             let messages: Vec<Queued> = recipients
@@ -126,7 +132,12 @@ impl Db {
                 EventKind::SlaBreached,
                 None,
                 "",
-                &serde_json::json!({ "due_at": due, "notified_users": notified }),
+                &serde_json::json!({
+                    "due_at": due,
+                    "notified_users": notified,
+                    "step": step.as_ref().map(|(_, name)| name),
+                    "step_position": step.as_ref().map(|(position, _)| position),
+                }),
                 now,
             )
             .await?;

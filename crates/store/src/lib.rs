@@ -15,11 +15,12 @@ pub mod lapor;
 pub mod messages;
 pub mod notify;
 pub mod org;
-pub mod reports;
 pub mod publication;
+pub mod reports;
 pub mod sms;
 pub mod testing;
 pub mod tickets;
+pub mod workflow;
 
 pub use db::{Backend, Db};
 

@@ -323,6 +323,54 @@ async fn queue_to_reporter(
     Ok(())
 }
 
+/// Records the answer on the timeline, marks the ticket answered and queues the answer to the
+/// reporter on their channel (a direct answer, or an approved draft).
+pub(crate) async fn deliver_answer(
+    c: &mut C<'_>,
+    ticket_id: i64,
+    actor_id: Option<i64>,
+    body: &str,
+    payload: &serde_json::Value,
+    now: i64,
+) -> Result<()> {
+    let (channel, reporter_email, reporter_phone, tracking_code): (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    ) = run!(c, x => sqlx::query_as(
+            "SELECT channel, reporter_email, reporter_phone, tracking_code FROM tickets WHERE id = $1"
+        ).bind(ticket_id).fetch_one(x).await?);
+    run!(c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
+        .bind(TicketStatus::Answered.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
+    append_event(
+        c,
+        ticket_id,
+        EventKind::Answered,
+        actor_id,
+        body,
+        payload,
+        now,
+    )
+    .await?;
+    // Published in the same transaction: an answered ticket is never missed.
+    crate::publication::publish_on_answer(c, ticket_id, body, actor_id, now).await?;
+    let sms = crate::sms::fill(
+        &crate::sms::template(c, "answer").await?,
+        &[("code", &tracking_code), ("answer", body)],
+    );
+    let text = ReporterText {
+        sms,
+        email_subject: format!("Jawaban atas aduan Anda ({tracking_code})"),
+        email_body: format!(
+            "Yth. Pelapor,\n\nAduan Anda dengan kode lacak {tracking_code} telah dijawab:\n\n{body}\n\n\
+             Anda dapat melihat perkembangan aduan di halaman /lacak/{tracking_code}.\n\nTerima kasih."
+        ),
+    };
+    let reply = to_reporter(&channel, reporter_email, reporter_phone, text);
+    queue_to_reporter(c, ticket_id, reply, "answer", now).await
+}
+
 /// Takes `count` consecutive numbers in an agency's register for a year; returns the first.
 async fn take_register_values(c: &mut C<'_>, scope: &str, year: i32, count: i64) -> Result<i64> {
     let last: i64 = run!(c, x => sqlx::query_scalar(
@@ -447,6 +495,21 @@ pub(crate) async fn insert_tickets(c: &mut C<'_>, batch: &[NewTicket]) -> Result
     for made in &mut created {
         made.id = ids[&made.tracking_code];
     }
+    let starts: Vec<crate::workflow::Start> = batch
+        .iter()
+        .zip(&created)
+        .map(|(n, made)| crate::workflow::Start {
+            ticket_id: made.id,
+            agency_id: n
+                .intake
+                .agency_code
+                .as_ref()
+                .and_then(|code| agencies.get(code).copied()),
+            category: n.intake.category.clone(),
+            received_at: n.received_at,
+        })
+        .collect();
+    crate::workflow::start(c, &starts).await?;
 
     // The first event of each chain: its hash covers the ticket id, known only now.
     let mut events = Vec::with_capacity(batch.len());
@@ -908,6 +971,14 @@ impl Db {
                     now,
                 )
                 .await?;
+                crate::workflow::advance(
+                    &mut c,
+                    ticket_id,
+                    domain::workflow::StepKind::Forward,
+                    actor_id,
+                    now,
+                )
+                .await?;
                 let liaisons = crate::notify::liaison_officers(&mut c, target.0).await?;
                 crate::notify::notify_ticket_reached(&mut c, &liaisons, ticket_id, now).await?;
             }
@@ -947,6 +1018,8 @@ impl Db {
                     now,
                 )
                 .await?;
+                crate::workflow::ticket_assigned(&mut c, ticket_id, *user_id, actor_id, now)
+                    .await?;
                 if Some(*user_id) != actor_id {
                     crate::notify::notify_ticket_reached(&mut c, &[*user_id], ticket_id, now)
                         .await?;
@@ -954,35 +1027,21 @@ impl Db {
             }
             ActionInput::Answer { body } => {
                 required(body, "jawaban")?;
-                run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
-                    .bind(to.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
-                append_event(
+                if crate::workflow::blocks_direct_answer(&mut c, ticket_id).await? {
+                    return Err(StoreError::Conflict(
+                        "alur aduan ini mewajibkan persetujuan: ajukan draf jawaban".into(),
+                    ));
+                }
+                deliver_answer(
                     &mut c,
                     ticket_id,
-                    EventKind::Answered,
                     actor_id,
                     body,
                     &Acting::tag(&acting, serde_json::json!({})),
                     now,
                 )
                 .await?;
-                // Published in the same transaction: an answered ticket is never missed.
-                crate::publication::publish_on_answer(&mut c, ticket_id, body, actor_id, now)
-                    .await?;
-                let sms = crate::sms::fill(
-                    &crate::sms::template(&mut c, "answer").await?,
-                    &[("code", &tracking_code), ("answer", body)],
-                );
-                let text = ReporterText {
-                    sms,
-                    email_subject: format!("Jawaban atas aduan Anda ({tracking_code})"),
-                    email_body: format!(
-                        "Yth. Pelapor,\n\nAduan Anda dengan kode lacak {tracking_code} telah dijawab:\n\n{body}\n\n\
-                         Anda dapat melihat perkembangan aduan di halaman /lacak/{tracking_code}.\n\nTerima kasih."
-                    ),
-                };
-                let reply = to_reporter(&channel, reporter_email, reporter_phone, text);
-                queue_to_reporter(&mut c, ticket_id, reply, "answer", now).await?;
+                crate::workflow::end(&mut c, ticket_id, true, actor_id, now).await?;
             }
             ActionInput::Ask { question } => {
                 required(question, "pertanyaan")?;
@@ -1040,6 +1099,7 @@ impl Db {
                 } else {
                     format!("{}: {}", reason.label_id(), detail.trim())
                 };
+                crate::workflow::end(&mut c, ticket_id, false, actor_id, now).await?;
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, decline_reason = $2 WHERE id = $3")
                     .bind(to.as_str()).bind(reason.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
                 append_event(
@@ -1054,6 +1114,7 @@ impl Db {
                 .await?;
             }
             ActionInput::Close { note } => {
+                crate::workflow::end(&mut c, ticket_id, false, actor_id, now).await?;
                 run!(&mut c, x => sqlx::query("UPDATE tickets SET status = $1, closed_at = $2 WHERE id = $3")
                     .bind(to.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
                 append_event(

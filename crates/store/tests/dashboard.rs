@@ -66,6 +66,25 @@ async fn dashboard_counts_per_day_agency_channel_and_overdue_within_scope() {
             );
         }
         let region = user(&db, "sekretariat", Role::Secretariat, None).await;
+        // The shipped SMS Center workflow (one step, no approval) becomes the region default.
+        let sop = db
+            .workflow_templates()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == "SMS Center")
+            .unwrap();
+        db.update_workflow_template(
+            sop.id,
+            &store::workflow::TemplateInput {
+                name: sop.name.clone(),
+                is_default: true,
+                steps: sop.steps.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let liaison = user(&db, "penghubung", Role::LiaisonOfficer, Some(agencies[0])).await;
 
         // Monday 2026-11-02 … : DISHUB gets three (one answered on time, one located, one by
@@ -156,6 +175,15 @@ async fn dashboard_counts_per_day_agency_channel_and_overdue_within_scope() {
         assert_eq!(board.located.len(), 2);
         assert_eq!(board.overdue.len(), 5);
         assert!(board.overdue.windows(2).all(|w| w[0].due_at <= w[1].due_at));
+        // Every open ticket follows the region's default workflow and is late on its current step.
+        let by_step: i64 = board.overdue_by_step.iter().map(|s| s.overdue).sum();
+        assert_eq!(by_step, 5, "{:?}", board.overdue_by_step);
+        assert!(
+            board
+                .overdue_by_step
+                .iter()
+                .all(|s| !s.step_name.is_empty())
+        );
 
         // The liaison officer sees their agency only.
         let own = db.dashboard(&liaison, from, to, now).await.unwrap();
@@ -168,5 +196,7 @@ async fn dashboard_counts_per_day_agency_channel_and_overdue_within_scope() {
                 .all(|t| t.agency_name.as_deref() == Some("Dinas Perhubungan"))
         );
         assert_eq!(own.overdue.len(), 3);
+        let own_by_step: i64 = own.overdue_by_step.iter().map(|s| s.overdue).sum();
+        assert_eq!(own_by_step, 3);
     }
 }

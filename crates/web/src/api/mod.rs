@@ -1,10 +1,11 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/v1/openapi.json`.
 
 mod auth;
-pub(crate) mod dispositions;
 mod cases;
+pub(crate) mod dispositions;
 pub(crate) mod lapor;
 pub(crate) mod tickets;
+mod workflow;
 
 use crate::state::AppState;
 use axum::Router;
@@ -37,6 +38,18 @@ pub fn routes() -> Router<AppState> {
         .route("/dispositions/{id}/report", post(dispositions::report))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
+        .route("/workflows", get(workflow::templates))
+        .route("/tickets/{id}/workflow", get(workflow::ticket_workflow))
+        .route("/tickets/{id}/answer-drafts", post(workflow::draft))
+        .route(
+            "/tickets/{id}/answer-drafts/approve",
+            post(workflow::approve),
+        )
+        .route(
+            "/tickets/{id}/answer-drafts/return",
+            post(workflow::return_draft),
+        )
+        .route("/tickets/{id}/answer-drafts/send", post(workflow::send))
 }
 
 #[derive(OpenApi)]
@@ -50,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         lapor::export, lapor::record,
         dispositions::mine, dispositions::dispose, dispositions::read, dispositions::report,
         cases::list, cases::detail,
+        workflow::templates, workflow::ticket_workflow, workflow::draft, workflow::approve,
+        workflow::return_draft, workflow::send,
     ),
     modifiers(&BearerAuth),
 )]

@@ -105,6 +105,8 @@ struct DashboardPage {
     totals: AgencyRow,
     overdue: Vec<OverdueRow>,
     overdue_more: bool,
+    by_step_svg: String,
+    by_step_count: usize,
     markers_json: String,
     marker_count: usize,
     tile_url: String,
@@ -141,6 +143,7 @@ fn script_json<T: Serialize>(value: &T) -> String {
 /// The charts of a dashboard, in page order.
 struct Charts {
     per_day: String,
+    by_step: String,
     backlog: String,
     on_time: String,
     channels: String,
@@ -187,8 +190,22 @@ fn charts_of(board: &Dashboard, category_name: impl Fn(&str) -> String) -> Chart
         .iter()
         .map(|(code, n)| Bar::new(category_name(code), *n as f64))
         .collect();
+    let by_step: Vec<Bar> = board
+        .overdue_by_step
+        .iter()
+        .map(|s| {
+            let agency = s.agency_name.as_deref().unwrap_or("Antrian triase");
+            Bar::new(format!("{agency} · {}", s.step_name), s.overdue as f64).alert(true)
+        })
+        .collect();
     Charts {
         per_day: charts::columns("Aduan masuk per hari", &per_day),
+        by_step: charts::horizontal_bars(
+            "Terlambat per OPD dan langkah alur kerja",
+            &by_step,
+            "",
+            None,
+        ),
         backlog: charts::horizontal_bars("Aduan terbuka dan terlambat per OPD", &backlog, "", None),
         on_time: charts::horizontal_bars(
             "Dijawab tepat waktu per OPD (target 80%)",
@@ -243,6 +260,8 @@ pub async fn page(
         categories_svg: charts.categories,
         agencies: board.agencies.iter().map(agency_row).collect(),
         totals: agency_row(&board.totals),
+        by_step_svg: charts.by_step,
+        by_step_count: board.overdue_by_step.len(),
         overdue_more: board.overdue.len() as i64 >= store::dashboard::OVERDUE_LIMIT,
         overdue: board
             .overdue

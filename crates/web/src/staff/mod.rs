@@ -16,6 +16,7 @@ mod profile;
 mod reports;
 mod sms;
 mod ticket;
+mod workflow;
 
 use crate::state::AppState;
 use axum::Router;
@@ -92,6 +93,19 @@ pub fn routes() -> Router<AppState> {
             get(dashboard::leaflet_css),
         )
         .route("/static/dashboard-map.js", get(dashboard::map_js))
+        .route(
+            "/admin/alur",
+            get(workflow::list_page).post(workflow::create),
+        )
+        .route("/admin/alur/baru", get(workflow::new_page))
+        .route(
+            "/admin/alur/{id}",
+            get(workflow::page).post(workflow::update),
+        )
+        .route(
+            "/admin/alur/{id}/hapus",
+            get(workflow::delete_page).post(workflow::delete),
+        )
         .route("/staf/profil", get(profile::page).post(profile::save))
         .route("/staf/sms", get(sms::outbox_page))
         .route("/staf/sms/{id}/kirim-ulang", post(sms::resend))

@@ -54,6 +54,149 @@ struct TicketPage {
     /// LAPOR! SP4N number box (secretariat and admin only).
     lapor: Option<super::lapor::LaporBox>,
     disposition: super::dispositions::DispositionBox,
+    /// The ticket's workflow steps and drafted answers (empty without a template).
+    flow: FlowBox,
+}
+
+pub struct StepRow {
+    pub name: String,
+    pub role: &'static str,
+    pub duration: String,
+    /// `done`, `current` or `todo`.
+    pub state: &'static str,
+    pub due: String,
+    pub due_state: &'static str,
+    pub due_label: &'static str,
+    pub done: String,
+    pub breached: bool,
+}
+
+pub struct DraftRow {
+    pub version: i64,
+    pub author: String,
+    pub created: String,
+    pub status: &'static str,
+    pub body: String,
+    pub comment: String,
+    pub reviewer: String,
+}
+
+#[derive(Default)]
+pub struct FlowBox {
+    pub template: String,
+    pub steps: Vec<StepRow>,
+    pub drafts: Vec<DraftRow>,
+    /// The draft waiting for approval, shown in the approver's editable box.
+    pub pending: String,
+    pub approver: &'static str,
+    pub needs_approval: bool,
+    pub blocks_direct_answer: bool,
+    pub can_draft: bool,
+    pub can_review: bool,
+    pub can_send: bool,
+    pub can_complete: bool,
+}
+
+fn draft_status(status: &str) -> &'static str {
+    match status {
+        "pending" => "menunggu persetujuan",
+        "returned" => "dikembalikan",
+        "edited" => "diubah penyetuju",
+        "approved" => "disetujui, menunggu dikirim",
+        "sent" => "dikirim",
+        _ => "draf",
+    }
+}
+
+async fn flow_box(
+    state: &AppState,
+    staff: &crate::extract::Staff,
+    t: &store::tickets::Ticket,
+    tz: chrono_tz::Tz,
+) -> Result<FlowBox, PageError> {
+    let flow = state.db().ticket_workflow(t.id).await?;
+    let Some(template) = flow.template.clone() else {
+        return Ok(FlowBox::default());
+    };
+    let drafts = state.db().answer_drafts(t.id).await?;
+    let calendar = state.db().deadlines().await?.calendar;
+    let now = store::now_ms();
+    let instant = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let role_label = |r: &str| domain::Role::parse(r).map(|r| r.label_id()).unwrap_or("-");
+    let steps = flow
+        .steps
+        .iter()
+        .map(|s| {
+            let state_name = s.state(flow.current);
+            let due_state = match (state_name, s.started_at, s.due_at) {
+                ("current", _, _) if t.sla_paused_at.is_some() => None,
+                ("current", Some(start), Some(due)) => {
+                    Some(calendar.due_state(instant(start), instant(due), instant(now)))
+                }
+                _ => None,
+            };
+            StepRow {
+                name: s.name.clone(),
+                role: role_label(&s.role),
+                duration: s.duration.clone(),
+                state: state_name,
+                due: s.due_at.map(|d| format_time(d, tz)).unwrap_or_default(),
+                due_state: due_state.map(|d| d.as_str()).unwrap_or(""),
+                due_label: due_state.map(|d| d.label_id()).unwrap_or(""),
+                done: s.done_at.map(|d| format_time(d, tz)).unwrap_or_default(),
+                breached: s.breached_at.is_some(),
+            }
+        })
+        .collect();
+    let latest = drafts.last().map(|d| d.status.as_str()).unwrap_or("");
+    let step_role = |kind: &str| {
+        flow.steps
+            .iter()
+            .find(|s| s.kind == kind && s.done_at.is_none())
+            .map(|s| s.role.clone())
+    };
+    let role = staff.actor.role;
+    let acts_as =
+        |r: Option<String>| r.is_some_and(|r| r == role.as_str() || role == domain::Role::Admin);
+    let open = t.status() == TicketStatus::Open && role.may_handle();
+    let approver = flow
+        .steps
+        .iter()
+        .find(|s| s.kind == "approve")
+        .map(|s| role_label(&s.role))
+        .unwrap_or("");
+    let current_kind = flow
+        .current_step()
+        .map(|s| s.kind.clone())
+        .unwrap_or_default();
+    Ok(FlowBox {
+        template,
+        steps,
+        pending: drafts
+            .last()
+            .filter(|d| d.status == "pending")
+            .map(|d| d.body.clone())
+            .unwrap_or_default(),
+        approver,
+        needs_approval: flow.needs_approval(),
+        blocks_direct_answer: flow.blocks_direct_answer(),
+        can_draft: open && flow.needs_approval() && !matches!(latest, "pending" | "approved"),
+        can_review: open && latest == "pending" && acts_as(step_role("approve")),
+        can_send: open && latest == "approved" && acts_as(step_role("send")),
+        can_complete: open && current_kind == "review",
+        drafts: drafts
+            .into_iter()
+            .map(|d| DraftRow {
+                version: d.version,
+                author: d.author_name.unwrap_or_default(),
+                created: format_time(d.created_at, tz),
+                status: draft_status(&d.status),
+                body: d.body,
+                comment: d.comment,
+                reviewer: d.reviewer_name.unwrap_or_default(),
+            })
+            .collect(),
+    })
 }
 
 impl TicketPage {
@@ -100,6 +243,25 @@ fn event_detail(kind: &str, payload: &str) -> String {
         "forwarded" => format!("ke {}", text("agency_name")),
         "assigned" => format!("kepada {}", text("name")),
         "received" => format!("melalui {}", text("channel")),
+        "answer_drafted" | "answer_approved" | "answer_returned" => value
+            .get("version")
+            .and_then(|v| v.as_i64())
+            .map(|v| format!("versi {v}"))
+            .unwrap_or_default(),
+        "answer_edited" => format!(
+            "versi {} menjadi versi {}; sebelumnya: \"{}\"",
+            value
+                .get("from_version")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
+            value
+                .get("to_version")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
+            text("previous")
+        ),
+        "step_completed" => format!("langkah \"{}\"", text("step")),
+        "sla_breached" if !text("step").is_empty() => format!("pada langkah \"{}\"", text("step")),
         "lapor_recorded" if !text("previous").is_empty() => {
             format!("menggantikan {}", text("previous"))
         }
@@ -188,10 +350,16 @@ pub async fn page(
         Some("ask") => Some("Pertanyaan dikirim ke pelapor."),
         Some("lapor") => Some("Nomor LAPOR! disimpan."),
         Some("disposisi") => Some("Disposisi dikirim."),
+        Some("draft") => Some("Draf jawaban diajukan untuk disetujui."),
+        Some("approve") => Some("Jawaban disetujui."),
+        Some("return") => Some("Draf jawaban dikembalikan dengan catatan."),
+        Some("send") => Some("Jawaban yang disetujui dikirim ke pelapor."),
+        Some("step") => Some("Langkah ditandai selesai."),
         _ => None,
     };
     let lapor = super::lapor::ticket_box(&state, &staff, id, tz).await?;
     let disposition = super::dispositions::ticket_box(&state, &staff, &t, tz).await?;
+    let flow = flow_box(&state, &staff, &t, tz).await?;
     let status = t.status();
     let now = store::now_ms();
     let page = TicketPage {
@@ -225,7 +393,11 @@ pub async fn page(
                 label: r.label_id().into(),
             })
             .collect(),
-        can: allowed(status, staff.actor.role.may_handle()),
+        can: allowed(status, staff.actor.role.may_handle())
+            .into_iter()
+            .filter(|a| *a != "answer" || !flow.blocks_direct_answer)
+            .collect(),
+        flow,
         flash,
         lapor,
         disposition,
@@ -258,6 +430,23 @@ pub async fn act(
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
+    // Workflow and answer approval.
+    let db = state.db();
+    let flow_done = match action.as_str() {
+        "draft" => Some(db.draft_answer(&staff.actor, id, &form.body).await),
+        "approve" => Some(
+            db.approve_answer(&staff.actor, id, Some(form.body.as_str()))
+                .await,
+        ),
+        "return" => Some(db.return_answer(&staff.actor, id, &form.note).await),
+        "send" => Some(db.send_approved_answer(&staff.actor, id).await),
+        "step" => Some(db.complete_step(&staff.actor, id, &form.note).await),
+        _ => None,
+    };
+    if let Some(done) = flow_done {
+        done?;
+        return Ok(Redirect::to(&format!("/staf/aduan/{id}?ok={action}")).into_response());
+    }
     let input = match action.as_str() {
         "forward" => ActionInput::Forward {
             agency_code: form.agency_code,
