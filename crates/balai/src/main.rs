@@ -93,9 +93,10 @@ enum Command {
     },
     /// Write a report file: `balai report monthly --agency DISHUB --period 2026-10 --format
     /// xlsx -o rekap.xlsx`; `semester` takes `--period 2026-S2` and an optional agency;
-    /// `liaison` (liaison officers) a month and an optional agency.
+    /// `liaison` (liaison officers) a month and an optional agency; `problems` (the
+    /// secretariat's recap of problems) a month or a semester and an optional agency.
     Report {
-        /// monthly, semester or liaison.
+        /// monthly, semester, liaison or problems.
         kind: String,
         /// Agency code (required for monthly).
         #[arg(long)]

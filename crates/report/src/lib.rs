@@ -3,6 +3,8 @@
 //! * the **monthly recap** of an agency in the *Lampiran I* layout,
 //! * the **liaison officers' report** of a month,
 //! * the **semester report** to the head of region (copy to the Inspectorate),
+//! * the secretariat's **recap of problems** for any month or semester, its periodic report to
+//!   the head of region through the regional secretary (seed `000_…` §7.c–e),
 //!
 //! each built from `store::reports` queries into a model (`model`), then rendered as XLSX
 //! (`rust_xlsxwriter`), PDF (Typst, with DejaVu Sans embedded) or CSV (UTF-8).
@@ -35,6 +37,7 @@ pub enum Kind {
     Monthly,
     Semester,
     Liaison,
+    Problems,
 }
 
 impl std::str::FromStr for Kind {
@@ -44,8 +47,9 @@ impl std::str::FromStr for Kind {
             "monthly" | "bulanan" => Ok(Kind::Monthly),
             "semester" => Ok(Kind::Semester),
             "liaison" | "penghubung" => Ok(Kind::Liaison),
+            "problems" | "masalah" => Ok(Kind::Problems),
             other => Err(format!(
-                "jenis laporan {other:?} tidak dikenal (monthly, semester, liaison)"
+                "jenis laporan {other:?} tidak dikenal (monthly, semester, liaison, problems)"
             )),
         }
     }
@@ -57,6 +61,7 @@ impl Kind {
             Kind::Monthly => "monthly",
             Kind::Semester => "semester",
             Kind::Liaison => "liaison",
+            Kind::Problems => "problems",
         }
     }
 }
@@ -104,6 +109,9 @@ pub enum Report {
     Monthly(MonthlyRecap),
     Liaison(LiaisonReport),
     Semester(Box<SemesterReport>),
+    /// The recap of problems: the semester report's figures for any period, titled and
+    /// addressed as the secretariat's periodic report.
+    Problems(Box<SemesterReport>),
 }
 
 impl Report {
@@ -118,6 +126,7 @@ impl Report {
             Report::Monthly(r) => ("rekap", r.agency_code.as_str(), r.period.as_str()),
             Report::Liaison(r) => ("penghubung", r.scope.as_str(), r.period.as_str()),
             Report::Semester(r) => ("semester", r.scope.as_str(), r.period.as_str()),
+            Report::Problems(r) => ("rekap-masalah", r.scope.as_str(), r.period.as_str()),
         };
         let scope = safe(scope);
         let scope = if scope.is_empty() {
@@ -133,7 +142,7 @@ impl Report {
         match self {
             Report::Monthly(r) => r.lines.len() as i64,
             Report::Liaison(r) => r.lines.len() as i64,
-            Report::Semester(r) => r.totals.received,
+            Report::Semester(r) | Report::Problems(r) => r.totals.received,
         }
     }
 
@@ -145,10 +154,10 @@ impl Report {
             (Report::Liaison(r), Format::Xlsx) => xlsx::liaison(r),
             (Report::Liaison(r), Format::Pdf) => pdf::liaison(r),
             (Report::Liaison(r), Format::Csv) => Ok(csv::liaison(r).into_bytes()),
-            (Report::Semester(r), Format::Xlsx) => xlsx::semester(r),
-            (Report::Semester(r), Format::Pdf) => pdf::semester(r),
-            (Report::Semester(_), Format::Csv) => Err(ReportError::Invalid(
-                "laporan semester tersedia sebagai PDF atau XLSX".into(),
+            (Report::Semester(r) | Report::Problems(r), Format::Xlsx) => xlsx::semester(r),
+            (Report::Semester(r) | Report::Problems(r), Format::Pdf) => pdf::semester(r),
+            (Report::Semester(_) | Report::Problems(_), Format::Csv) => Err(ReportError::Invalid(
+                "laporan ini tersedia sebagai PDF atau XLSX".into(),
             )),
         }
     }
@@ -242,6 +251,16 @@ pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Re
                 now,
                 tz,
             ))))
+        }
+        Kind::Problems => {
+            let data = db
+                .semester_data(actor, agency.as_ref().map(|a| a.id), from_ms, to_ms)
+                .await?;
+            let scope = scope_label(actor, agency.as_ref(), db).await?;
+            let mut report = model::semester_report(&region, &scope, &req.period, &data, now, tz);
+            report.title = model::PROBLEMS_TITLE.into();
+            report.addressee = model::PROBLEMS_ADDRESSEE.into();
+            Ok(Report::Problems(Box::new(report)))
         }
     }
 }

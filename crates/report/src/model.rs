@@ -320,6 +320,10 @@ pub struct MonthLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SemesterReport {
+    /// The heading: the semester report's, or the secretariat's recap of problems.
+    pub title: String,
+    /// To whom it goes (seed 002 §10.2.d; seed 000 §7.e).
+    pub addressee: String,
     pub region: String,
     pub scope: String,
     pub period: String,
@@ -345,6 +349,14 @@ pub struct SemesterReport {
     pub chart_agencies: String,
     pub chart_categories: String,
 }
+
+pub const SEMESTER_TITLE: &str = "LAPORAN PENYELENGGARAAN PENANGANAN PENGADUAN";
+pub const SEMESTER_ADDRESSEE: &str = "Kepada Yth. Kepala Daerah; tembusan: Inspektur.";
+/// The secretariat's inventory and recap of problems (seed 000 §7.c) and its periodic report
+/// to the head of region through the regional secretary (§7.e).
+pub const PROBLEMS_TITLE: &str = "REKAPITULASI PERMASALAHAN PENGADUAN MASYARAKAT";
+pub const PROBLEMS_ADDRESSEE: &str =
+    "Kepada Yth. Kepala Daerah melalui Sekretaris Daerah (laporan berkala Sekretariat Pengaduan).";
 
 /// The value at rank `q` (0–1, nearest rank) of a histogram of (value, count) sorted by value.
 pub fn histogram_quantile(hist: &[(i64, i64)], q: f64) -> Option<i64> {
@@ -633,6 +645,8 @@ pub fn semester_report(
             .collect::<Vec<_>>(),
     );
     SemesterReport {
+        title: SEMESTER_TITLE.into(),
+        addressee: SEMESTER_ADDRESSEE.into(),
         region: region.to_string(),
         scope: scope.to_string(),
         period: period.to_string(),

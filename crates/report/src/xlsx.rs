@@ -310,14 +310,7 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
     sheet.set_name("Ringkasan").map_err(err)?;
     widths(sheet, &[34.0, 14.0, 14.0, 16.0, 14.0])?;
     sheet
-        .merge_range(
-            0,
-            0,
-            0,
-            4,
-            "LAPORAN PENYELENGGARAAN PENANGANAN PENGADUAN",
-            &f.title,
-        )
+        .merge_range(0, 0, 0, 4, &r.title, &f.title)
         .map_err(err)?;
     sheet
         .merge_range(

@@ -326,6 +326,47 @@ async fn semester_and_liaison_reports_read_back() {
         assert_eq!(cell(&summary, 4, 1), "12");
         assert!(semester.render(Format::Csv).is_err());
 
+        // The secretariat's recap of problems for one month (seed 000 §7.c–e).
+        let problems = report::build(
+            &db,
+            &admin(),
+            &Request {
+                kind: Kind::Problems,
+                agency: None,
+                period: "2025-03".parse().unwrap(),
+            },
+            at(2025, 4, 2, 10),
+        )
+        .await
+        .unwrap();
+        let Report::Problems(model) = &problems else {
+            panic!()
+        };
+        assert_eq!(model.totals.received, 12);
+        assert_eq!(model.months.len(), 1);
+        assert_eq!(
+            problems.file_name(Format::Pdf),
+            "rekap-masalah-SeluruhOPD-2025-03.pdf"
+        );
+        let pdf = problems.render(Format::Pdf).unwrap();
+        let file = temp_file("masalah.pdf", &pdf);
+        let text = tool("pdftotext", &[file.to_str().unwrap(), "-"]);
+        assert!(
+            text.contains("REKAPITULASI PERMASALAHAN PENGADUAN MASYARAKAT"),
+            "{text}"
+        );
+        assert!(text.contains("melalui Sekretaris Daerah"));
+        assert!(text.contains("Dinas Perhubungan"));
+        let _ = std::fs::remove_file(file);
+        let xlsx = problems.render(Format::Xlsx).unwrap();
+        let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx)).unwrap();
+        let summary = book.worksheet_range("Ringkasan").unwrap();
+        assert_eq!(
+            cell(&summary, 0, 0),
+            "REKAPITULASI PERMASALAHAN PENGADUAN MASYARAKAT"
+        );
+        assert!(problems.render(Format::Csv).is_err());
+
         // The liaison officer's own report.
         let liaison_report = report::build(
             &db,

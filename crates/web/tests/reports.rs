@@ -142,6 +142,21 @@ async fn downloads_are_scoped_by_role() {
         );
         let liaison = download(&app, &walikota, "jenis=liaison&periode=2025-03&format=xlsx").await;
         assert_eq!(liaison.status(), 200);
+        let sekretariat = login(&app, "sekretariat").await;
+        let problems = download(
+            &app,
+            &sekretariat,
+            "jenis=problems&periode=2025-03&format=pdf",
+        )
+        .await;
+        assert_eq!(problems.status(), 200);
+        assert_eq!(
+            problems.headers()["content-disposition"],
+            "attachment; filename=\"rekap-masalah-SeluruhOPD-2025-03.pdf\""
+        );
+        assert!(problems.bytes().await.unwrap().starts_with(b"%PDF"));
+        let html = get_html(&app, &sekretariat, "/staf/laporan").await;
+        assert!(html.contains("id=\"report-problems\""));
 
         // Bad input: a clear 4xx.
         for query in [
@@ -151,6 +166,7 @@ async fn downloads_are_scoped_by_role() {
             "jenis=monthly&periode=2025-03&format=csv",
             "jenis=monthly&opd=DISHUB&periode=2025-S1&format=csv",
             "jenis=semester&periode=2025-S1&format=csv",
+            "jenis=problems&periode=2025-03&format=csv",
             "jenis=monthly&opd=NOPE&periode=2025-03&format=csv",
         ] {
             let response = download(&app, &walikota, query).await;
