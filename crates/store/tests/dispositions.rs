@@ -290,6 +290,17 @@ async fn head_disposes_recipients_sub_dispose_read_and_report() {
             db.report_disposition(&o.staf, read.id, "lagi").await,
             Err(StoreError::Conflict(_))
         ));
+        // The kabid, who sent it, hears of the report.
+        let heard: Vec<_> = db
+            .ticket_messages(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == "disposition_report")
+            .collect();
+        assert_eq!(heard.len(), 1);
+        assert_eq!(heard[0].recipient, "kabid@contoh.go.id");
+        assert!(heard[0].body.contains("Lampu sudah diperbaiki tim"));
         let events = db.events(id).await.unwrap();
         let report = events
             .iter()
