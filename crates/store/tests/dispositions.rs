@@ -571,6 +571,23 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             Some("Plh. Kepala Dinas Perhubungan")
         );
         assert_eq!(made[0].on_behalf_of, Some(o.kadishub.user_id));
+        // A ticket past its deadline is escalated to the head and to their Plh.
+        let late = ticket(&db, Some("DISHUB"), now - 30 * DAY).await;
+        let swept = db
+            .sweep_deadlines(now_ms(), "https://balai.contoh.go.id")
+            .await
+            .unwrap();
+        assert_eq!(swept.breached, 1);
+        let mut told: Vec<String> = db
+            .ticket_messages(late)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == "escalation")
+            .map(|m| m.recipient)
+            .collect();
+        told.sort();
+        assert_eq!(told, ["kadishub@contoh.go.id", "sekdis@contoh.go.id"]);
         let event = db
             .events(id)
             .await
