@@ -865,3 +865,35 @@ async fn the_hourly_digest_counts_new_dispositions() {
         assert!(staf.contains("1 disposisi baru"), "{staf}");
     }
 }
+
+#[tokio::test]
+async fn an_acting_official_gets_the_digest_of_the_inbox_they_stand_in_for() {
+    for db in each_backend().await {
+        let o = setup(&db).await;
+        // A future hour, whatever the clock says now.
+        let hour = (now_ms() / HOUR + 2) * HOUR;
+        ticket(&db, Some("DINKES"), hour + 10 * 60_000).await;
+        let now = now_ms();
+        db.create_delegation(
+            &o.admin,
+            &NewDelegation {
+                delegator_id: o.kadinkes.user_id,
+                delegate_id: o.sekdis.user_id,
+                kind: "plt".into(),
+                starts_at: now,
+                ends_at: now + 2 * DAY,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let report = db
+            .send_hourly_digests(hour + HOUR + 5 * 60_000, "https://balai.contoh.go.id")
+            .await
+            .unwrap();
+        assert_eq!(report.recipients, 1, "{report:?}");
+        let sent = db.messages_to("sekdis@contoh.go.id", 10).await.unwrap();
+        let digest = sent.iter().find(|m| m.kind == "digest_hourly").unwrap();
+        assert!(digest.body.contains("Dinas Kesehatan"), "{}", digest.body);
+    }
+}
