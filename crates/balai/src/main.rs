@@ -350,12 +350,19 @@ async fn scheduler(
         let now = store::now_ms();
         if workers.deadlines {
             match db.sweep_deadlines(now, &base_url).await {
-                Ok(report) if report.breached > 0 || report.resumed > 0 => tracing::info!(
-                    "deadlines: {} tickets escalated ({} messages), {} paused clocks restarted",
-                    report.breached,
-                    report.notified,
-                    report.resumed
-                ),
+                Ok(report)
+                    if report.breached > 0
+                        || report.resumed > 0
+                        || report.dispositions_overdue > 0 =>
+                {
+                    tracing::info!(
+                        "deadlines: {} tickets and {} dispositions escalated ({} messages), {} paused clocks restarted",
+                        report.breached,
+                        report.dispositions_overdue,
+                        report.notified,
+                        report.resumed
+                    )
+                }
                 Ok(_) => {}
                 Err(e) => tracing::error!("deadline sweep: {e}"),
             }

@@ -573,6 +573,25 @@ impl Db {
             now,
         )
         .await?;
+        // The one who sent it (and the official they acted for) hears of the report.
+        let mut to = vec![d.from_user_id];
+        to.extend(d.on_behalf_of);
+        let to = with_delegates(&mut c, &to, now).await?;
+        let excerpt: String = report.chars().take(120).collect();
+        let body = format!(
+            "Balai: laporan disposisi aduan {} dari {}: {excerpt}",
+            d.register_number, d.recipient_name
+        );
+        crate::notify::notify_users(
+            &mut c,
+            &to,
+            ticket_id,
+            &format!("Laporan disposisi aduan {}", d.register_number),
+            &body,
+            "disposition_report",
+            now,
+        )
+        .await?;
         let d = one(&mut c, id).await?;
         tx.commit().await?;
         Ok(d)

@@ -87,7 +87,7 @@ impl Db {
                 ).bind(agency).fetch_all(x).await?),
                 None => Vec::new(),
             };
-            let recipients = if heads.is_empty() {
+            let mut recipients: Vec<(i64, Option<String>, Option<String>)> = if heads.is_empty() {
                 run!(&mut c, x => sqlx::query_as(
                     "SELECT id, email, phone FROM users WHERE active AND role = 'secretariat'
                      AND (email IS NOT NULL OR phone IS NOT NULL) ORDER BY id"
@@ -95,6 +95,17 @@ impl Db {
             } else {
                 heads
             };
+            // Whoever stands in for one of them (Plt./Plh.) is told too.
+            let ids: Vec<i64> = recipients.iter().map(|r| r.0).collect();
+            for delegate in crate::delegations::with_delegates(&mut c, &ids, now).await? {
+                if ids.contains(&delegate) {
+                    continue;
+                }
+                let contact: Option<(i64, Option<String>, Option<String>)> = run!(&mut c, x => sqlx::query_as(
+                    "SELECT id, email, phone FROM users WHERE id = $1 AND active"
+                ).bind(delegate).fetch_optional(x).await?);
+                recipients.extend(contact);
+            }
             let due_text = chrono::DateTime::from_timestamp_millis(due)
                 .map(|d| d.with_timezone(&zone).format("%d-%m-%Y %H:%M").to_string())
                 .unwrap_or_default();

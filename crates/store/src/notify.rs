@@ -205,11 +205,17 @@ impl Db {
             entry.0 += count;
             *entry.1.entry(category).or_default() += count;
         }
-        let officials: Vec<Official> = officials(&mut c)
-            .await?
-            .into_iter()
-            .filter(|o| inboxes.contains_key(&o.agency_id) || dispositions.contains_key(&o.id))
-            .collect();
+        let officials = officials(&mut c).await?;
+        let officials: Vec<Official> = stand_ins(
+            &mut c,
+            officials,
+            |a| inboxes.contains_key(&a),
+            hour_end - 1,
+        )
+        .await?
+        .into_iter()
+        .filter(|o| inboxes.contains_key(&o.agency_id) || dispositions.contains_key(&o.id))
+        .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_hourly", &period, now).await?;
         let claimed: Vec<&Official> = officials
@@ -319,11 +325,13 @@ impl Db {
                 .unwrap_or_else(|| "-".into());
             inboxes.insert(agency, (open, overdue, oldest));
         }
-        let officials: Vec<Official> = officials(&mut c)
-            .await?
-            .into_iter()
-            .filter(|o| inboxes.contains_key(&o.agency_id))
-            .collect();
+        let officials = officials(&mut c).await?;
+        let officials: Vec<Official> =
+            stand_ins(&mut c, officials, |a| inboxes.contains_key(&a), now)
+                .await?
+                .into_iter()
+                .filter(|o| inboxes.contains_key(&o.agency_id))
+                .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_daily", &period, now).await?;
         let claimed: Vec<&Official> = officials
@@ -362,6 +370,38 @@ impl Db {
             messages,
         })
     }
+}
+
+/// An official standing in (Plt./Plh.) at `at` for one whose inbox has news, while their own
+/// inbox has none, gets the digest of that inbox instead.
+async fn stand_ins(
+    c: &mut C<'_>,
+    mut officials: Vec<Official>,
+    has_news: impl Fn(Option<i64>) -> bool,
+    at: i64,
+) -> Result<Vec<Official>> {
+    let rows: Vec<(i64, String, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT d.delegate_id, u.role, u.agency_id FROM delegations d JOIN users u ON u.id = d.delegator_id
+         WHERE d.starts_at <= $1 AND d.ends_at > $1 ORDER BY d.id"
+    ).bind(at).fetch_all(x).await?);
+    for official in officials.iter_mut() {
+        if has_news(official.agency_id) {
+            continue;
+        }
+        let inbox = rows
+            .iter()
+            .filter(|(delegate, _, _)| *delegate == official.id)
+            .filter_map(|(_, role, agency)| match role.as_str() {
+                "secretariat" => Some(None),
+                "head_of_agency" | "liaison_officer" | "staff" => agency.map(Some),
+                _ => None,
+            })
+            .find(|inbox| has_news(*inbox));
+        if let Some(inbox) = inbox {
+            official.agency_id = inbox;
+        }
+    }
+    Ok(officials)
 }
 
 fn inbox_name(names: &HashMap<i64, String>, agency: Option<i64>) -> String {

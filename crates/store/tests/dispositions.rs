@@ -290,6 +290,17 @@ async fn head_disposes_recipients_sub_dispose_read_and_report() {
             db.report_disposition(&o.staf, read.id, "lagi").await,
             Err(StoreError::Conflict(_))
         ));
+        // The kabid, who sent it, hears of the report.
+        let heard: Vec<_> = db
+            .ticket_messages(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == "disposition_report")
+            .collect();
+        assert_eq!(heard.len(), 1);
+        assert_eq!(heard[0].recipient, "kabid@contoh.go.id");
+        assert!(heard[0].body.contains("Lampu sudah diperbaiki tim"));
         let events = db.events(id).await.unwrap();
         let report = events
             .iter()
@@ -560,6 +571,23 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             Some("Plh. Kepala Dinas Perhubungan")
         );
         assert_eq!(made[0].on_behalf_of, Some(o.kadishub.user_id));
+        // A ticket past its deadline is escalated to the head and to their Plh.
+        let late = ticket(&db, Some("DISHUB"), now - 30 * DAY).await;
+        let swept = db
+            .sweep_deadlines(now_ms(), "https://balai.contoh.go.id")
+            .await
+            .unwrap();
+        assert_eq!(swept.breached, 1);
+        let mut told: Vec<String> = db
+            .ticket_messages(late)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == "escalation")
+            .map(|m| m.recipient)
+            .collect();
+        told.sort();
+        assert_eq!(told, ["kadishub@contoh.go.id", "sekdis@contoh.go.id"]);
         let event = db
             .events(id)
             .await
@@ -835,5 +863,37 @@ async fn the_hourly_digest_counts_new_dispositions() {
         assert!(kabid.contains(&format!("{base}/staf/disposisi")), "{kabid}");
         let staf = digest("staf@contoh.go.id").await;
         assert!(staf.contains("1 disposisi baru"), "{staf}");
+    }
+}
+
+#[tokio::test]
+async fn an_acting_official_gets_the_digest_of_the_inbox_they_stand_in_for() {
+    for db in each_backend().await {
+        let o = setup(&db).await;
+        // A future hour, whatever the clock says now.
+        let hour = (now_ms() / HOUR + 2) * HOUR;
+        ticket(&db, Some("DINKES"), hour + 10 * 60_000).await;
+        let now = now_ms();
+        db.create_delegation(
+            &o.admin,
+            &NewDelegation {
+                delegator_id: o.kadinkes.user_id,
+                delegate_id: o.sekdis.user_id,
+                kind: "plt".into(),
+                starts_at: now,
+                ends_at: now + 2 * DAY,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let report = db
+            .send_hourly_digests(hour + HOUR + 5 * 60_000, "https://balai.contoh.go.id")
+            .await
+            .unwrap();
+        assert_eq!(report.recipients, 1, "{report:?}");
+        let sent = db.messages_to("sekdis@contoh.go.id", 10).await.unwrap();
+        let digest = sent.iter().find(|m| m.kind == "digest_hourly").unwrap();
+        assert!(digest.body.contains("Dinas Kesehatan"), "{}", digest.body);
     }
 }

@@ -438,3 +438,48 @@ async fn plh_recorded_on_profile_acts_for_the_head_until_ended() {
         assert!(list.contains("Plt. Kepala OPD Dinas Perhubungan"));
     }
 }
+
+#[tokio::test]
+async fn admin_keeps_the_instruction_list() {
+    for app in spawn_apps().await {
+        let admin = login(&app, "admin").await;
+        let page = get_html(&app, &admin, "/admin/instruksi-disposisi").await;
+        assert!(page.contains("Siapkan jawaban") && page.contains("Untuk diketahui"));
+        let page = post_invalid(
+            &app,
+            &admin,
+            "/admin/instruksi-disposisi",
+            &[
+                ("code", "verifikasi"),
+                ("label", "Verifikasi lapangan"),
+                ("due_within", "besok"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+        assert!(page.contains("due_within"), "{page}");
+        post_ok(
+            &app,
+            &admin,
+            "/admin/instruksi-disposisi",
+            &[
+                ("code", "verifikasi"),
+                ("label", "Verifikasi lapangan"),
+                ("due_within", "3wd"),
+                ("sort_order", "7"),
+                ("active", "on"),
+            ],
+            "/admin/instruksi-disposisi?ok=instruksi",
+        )
+        .await;
+        let ticket = post_ticket_direct(&app.db, "warga@contoh.id").await;
+        let head = login(&app, "kadishub").await;
+        let page = get_html(&app, &head, &format!("/staf/aduan/{}", ticket.id)).await;
+        assert!(
+            page.contains("Verifikasi lapangan (tenggat bawaan 3wd)"),
+            "{page}"
+        );
+        let head_page = get(&app, &head, "/admin/instruksi-disposisi").await;
+        assert_eq!(head_page.status(), 403);
+    }
+}

@@ -323,6 +323,10 @@ fn template_info(code: &str) -> (&'static str, &'static [&'static str]) {
             "Pemberitahuan aduan yang diteruskan/ditugaskan",
             &["register", "category"],
         ),
+        "disposed" => (
+            "Pemberitahuan disposisi kepada penerimanya",
+            &["register", "instruction", "due"],
+        ),
         _ => ("Templat SMS", &[]),
     }
 }
