@@ -72,6 +72,10 @@ pub struct Step {
     pub role: Role,
     pub kind: StepKind,
     pub duration: Duration,
+    /// Only the holder of this position acts in the step (e.g. the approver), rather than any
+    /// user with the role.
+    #[serde(default)]
+    pub position_id: Option<i64>,
 }
 
 /// Where a template applies: an agency, a category, both, or the region default.
@@ -197,6 +201,7 @@ pub fn sop_wadul() -> Vec<Step> {
         role,
         kind,
         duration: d.parse().expect("valid duration"),
+        position_id: None,
     };
     vec![
         step(
@@ -342,6 +347,7 @@ mod tests {
             role: Role::LiaisonOfficer,
             kind: StepKind::Answer,
             duration: "3wh".parse().unwrap(),
+            position_id: None,
         };
         // 3 working hours from Friday 15:00: one hour on Friday, two on Monday from 07:30.
         assert_eq!(

@@ -43,6 +43,8 @@ pub struct TicketStep {
     pub role: String,
     pub kind: String,
     pub duration: String,
+    /// Only this position's holder acts in the step.
+    pub position_id: Option<i64>,
     pub started_at: Option<i64>,
     pub due_at: Option<i64>,
     pub done_at: Option<i64>,
@@ -127,9 +129,12 @@ fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-fn step_of(row: (String, String, String, String)) -> Step {
-    let (name, role, kind, duration) = row;
+type StepRow = (String, String, String, String, Option<i64>);
+
+fn step_of(row: StepRow) -> Step {
+    let (name, role, kind, duration, position_id) = row;
     Step {
+        position_id,
         name,
         role: Role::parse(&role).unwrap_or(Role::LiaisonOfficer),
         kind: StepKind::parse(&kind).unwrap_or(StepKind::Review),
@@ -138,8 +143,8 @@ fn step_of(row: (String, String, String, String)) -> Step {
 }
 
 async fn template_steps(c: &mut C<'_>, template_id: i64) -> Result<Vec<Step>> {
-    let rows: Vec<(String, String, String, String)> = run!(c, x => sqlx::query_as(
-        "SELECT name, role, kind, duration FROM workflow_steps WHERE template_id = $1 ORDER BY position"
+    let rows: Vec<StepRow> = run!(c, x => sqlx::query_as(
+        "SELECT name, role, kind, duration, position_id FROM workflow_steps WHERE template_id = $1 ORDER BY position"
     ).bind(template_id).fetch_all(x).await?);
     Ok(rows.into_iter().map(step_of).collect())
 }
@@ -219,14 +224,14 @@ pub(crate) async fn start(c: &mut C<'_>, tickets: &[Start]) -> Result<()> {
     for chunk in rows.chunks(500) {
         let mut p = Placeholders::for_conn(c);
         let sql = format!(
-            "INSERT INTO ticket_steps (ticket_id, position, name, role, kind, duration, started_at, due_at, done_at) VALUES {}",
-            p.rows(chunk.len(), 9)
+            "INSERT INTO ticket_steps (ticket_id, position, name, role, kind, duration, position_id, started_at, due_at, done_at) VALUES {}",
+            p.rows(chunk.len(), 10)
         );
         run!(c, x => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, pos, s, started, due, done) in chunk {
                 q = q.bind(*id).bind(*pos).bind(s.name.clone()).bind(s.role.as_str())
-                    .bind(s.kind.as_str()).bind(s.duration.to_string()).bind(*started).bind(*due).bind(*done);
+                    .bind(s.kind.as_str()).bind(s.duration.to_string()).bind(s.position_id).bind(*started).bind(*due).bind(*done);
             }
             q.execute(x).await?.rows_affected()
         });
@@ -268,7 +273,7 @@ pub(crate) async fn start(c: &mut C<'_>, tickets: &[Start]) -> Result<()> {
 
 async fn load_steps(c: &mut C<'_>, ticket_id: i64) -> Result<Vec<TicketStep>> {
     Ok(run!(c, x => sqlx::query_as::<_, TicketStep>(
-        "SELECT position, name, role, kind, duration, started_at, due_at, done_at, breached_at
+        "SELECT position, name, role, kind, duration, position_id, started_at, due_at, done_at, breached_at
          FROM ticket_steps WHERE ticket_id = $1 ORDER BY position"
     ).bind(ticket_id).fetch_all(x).await?))
 }
@@ -338,6 +343,7 @@ pub(crate) async fn advance(
                 s.role.clone(),
                 s.kind.clone(),
                 s.duration.clone(),
+                s.position_id,
             ))
         })
         .collect();
@@ -600,14 +606,14 @@ impl Db {
             .bind(id).execute(x).await?.rows_affected());
         let mut p = Placeholders::for_conn(&c);
         let sql = format!(
-            "INSERT INTO workflow_steps (template_id, position, name, role, kind, duration) VALUES {}",
-            p.rows(input.steps.len(), 6)
+            "INSERT INTO workflow_steps (template_id, position, name, role, kind, duration, position_id) VALUES {}",
+            p.rows(input.steps.len(), 7)
         );
         run!(&mut c, x => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, s) in input.steps.iter().enumerate() {
                 q = q.bind(id).bind(i as i64).bind(s.name.trim().to_string()).bind(s.role.as_str())
-                    .bind(s.kind.as_str()).bind(s.duration.to_string());
+                    .bind(s.kind.as_str()).bind(s.duration.to_string()).bind(s.position_id);
             }
             q.execute(x).await?.rows_affected()
         });
@@ -718,11 +724,12 @@ impl Db {
         .await?;
         advance(&mut c, ticket_id, StepKind::Draft, Some(actor.user_id), now).await?;
         // The approvers of the agency learn that a draft waits for them.
-        let role = approver_role(&mut c, ticket_id).await?;
+        let (role, position) = step_actor(&mut c, ticket_id, "approve").await?;
         if let Some(agency) = t.agency_id {
             let approvers: Vec<i64> = run!(&mut c, x => sqlx::query_scalar(
-                "SELECT id FROM users WHERE active AND role = $1 AND agency_id = $2 AND id <> $3 ORDER BY id"
-            ).bind(role.as_str()).bind(agency).bind(actor.user_id).fetch_all(x).await?);
+                "SELECT id FROM users WHERE active AND role = $1 AND agency_id = $2 AND id <> $3
+                 AND ($4 = 0 OR position_id = $4) ORDER BY id"
+            ).bind(role.as_str()).bind(agency).bind(actor.user_id).bind(position.unwrap_or(0)).fetch_all(x).await?);
             crate::notify::notify_ticket_reached(&mut c, &approvers, ticket_id, now).await?;
         }
         tx.commit().await
@@ -751,8 +758,8 @@ impl Db {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
         self.lock_ticket(&mut c, actor, ticket_id).await?;
-        let role = approver_role(&mut c, ticket_id).await?;
-        if actor.role != role && actor.role != Role::Admin {
+        let approver = step_actor(&mut c, ticket_id, "approve").await?;
+        if !may_act(&mut c, actor, approver).await? {
             return Err(StoreError::Forbidden);
         }
         let (draft_id, version, body) = pending_draft(&mut c, ticket_id).await?;
@@ -846,8 +853,8 @@ impl Db {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
         self.lock_ticket(&mut c, actor, ticket_id).await?;
-        let role = approver_role(&mut c, ticket_id).await?;
-        if actor.role != role && actor.role != Role::Admin {
+        let approver = step_actor(&mut c, ticket_id, "approve").await?;
+        if !may_act(&mut c, actor, approver).await? {
             return Err(StoreError::Forbidden);
         }
         let (draft_id, version, _) = pending_draft(&mut c, ticket_id).await?;
@@ -899,15 +906,16 @@ impl Db {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
         self.lock_ticket(&mut c, actor, ticket_id).await?;
-        let role: Option<String> = run!(&mut c, x => sqlx::query_scalar(
-            "SELECT role FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
+        let role: Option<(String, Option<i64>)> = run!(&mut c, x => sqlx::query_as(
+            "SELECT role, position_id FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
         ).bind(ticket_id).fetch_optional(x).await?);
-        let Some(role) = role else {
+        let Some((role, position)) = role else {
             return Err(StoreError::Conflict(
                 "alur aduan ini tidak memiliki langkah pengiriman".into(),
             ));
         };
-        if actor.role.as_str() != role && actor.role != Role::Admin {
+        let role = Role::parse(&role).unwrap_or(Role::Secretariat);
+        if !may_act(&mut c, actor, (role, position)).await? {
             return Err(StoreError::Forbidden);
         }
         let approved: Option<(i64, String)> = run!(&mut c, x => sqlx::query_as(
@@ -989,15 +997,35 @@ impl Db {
     }
 }
 
-/// The role that approves drafts of the ticket (its `approve` step; head of agency by default).
-async fn approver_role(c: &mut C<'_>, ticket_id: i64) -> Result<Role> {
-    let role: Option<String> = run!(c, x => sqlx::query_scalar(
-        "SELECT role FROM ticket_steps WHERE ticket_id = $1 AND kind = 'approve' ORDER BY position LIMIT 1"
-    ).bind(ticket_id).fetch_optional(x).await?);
-    Ok(role
-        .as_deref()
-        .and_then(Role::parse)
-        .unwrap_or(Role::HeadOfAgency))
+/// Who acts in the ticket's step of `kind`: its role (head of agency by default for the
+/// approval) and, when the template names one, the position.
+async fn step_actor(c: &mut C<'_>, ticket_id: i64, kind: &str) -> Result<(Role, Option<i64>)> {
+    let row: Option<(String, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT role, position_id FROM ticket_steps WHERE ticket_id = $1 AND kind = $2 ORDER BY position LIMIT 1"
+    ).bind(ticket_id).bind(kind).fetch_optional(x).await?);
+    let (role, position) = row.unwrap_or_default();
+    Ok((Role::parse(&role).unwrap_or(Role::HeadOfAgency), position))
+}
+
+/// Whether the actor acts in a step for `role` (and `position`, when set); the admin may.
+async fn may_act(
+    c: &mut C<'_>,
+    actor: &Actor,
+    (role, position): (Role, Option<i64>),
+) -> Result<bool> {
+    if actor.role == Role::Admin {
+        return Ok(true);
+    }
+    if actor.role != role {
+        return Ok(false);
+    }
+    let Some(position) = position else {
+        return Ok(true);
+    };
+    let held: Option<Option<i64>> = run!(c, x => sqlx::query_scalar(
+        "SELECT position_id FROM users WHERE id = $1"
+    ).bind(actor.user_id).fetch_optional(x).await?);
+    Ok(held.flatten() == Some(position))
 }
 
 async fn pending_draft(c: &mut C<'_>, ticket_id: i64) -> Result<(i64, i64, String)> {

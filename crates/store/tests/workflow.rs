@@ -56,6 +56,7 @@ fn step(name: &str, role: Role, kind: StepKind, d: &str) -> Step {
         role,
         kind,
         duration: d.parse().unwrap(),
+        position_id: None,
     }
 }
 
@@ -559,5 +560,72 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
             .unwrap();
         assert_eq!(again.breached, 0, "once per step");
         let _ = w.dishub;
+    }
+}
+
+#[tokio::test]
+async fn an_approval_step_may_name_the_approving_position() {
+    for db in each_backend().await {
+        let w = world(&db).await;
+        let kadis = db
+            .create_position(w.dishub, "Kepala Dinas Perhubungan", None)
+            .await
+            .unwrap();
+        let holder = db
+            .create_user(&store::org::NewUser {
+                username: "kadis.definitif".into(),
+                password: "rahasia-sekali".into(),
+                full_name: "Kadis".into(),
+                role: Role::HeadOfAgency.as_str().into(),
+                agency_id: Some(w.dishub),
+                position_id: Some(kadis),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let holder = db.actor_for(&db.user(holder).await.unwrap()).await.unwrap();
+        let mut approve = step(
+            "Persetujuan Kadis",
+            Role::HeadOfAgency,
+            StepKind::Approve,
+            "1wd",
+        );
+        approve.position_id = Some(kadis);
+        db.create_workflow_template(&TemplateInput {
+            name: "Dishub".into(),
+            agency_id: Some(w.dishub),
+            steps: vec![
+                step("Draf", Role::LiaisonOfficer, StepKind::Draft, "2wd"),
+                approve,
+            ],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let stored = db.workflow_templates().await.unwrap();
+        assert_eq!(stored[0].steps[1].position_id, Some(kadis));
+        let id = db
+            .create_ticket(&ticket(
+                "Parkir liar",
+                Some("DISHUB"),
+                "pengaduan",
+                "2026-11-27T15:00",
+            ))
+            .await
+            .unwrap()
+            .id;
+        db.draft_answer_at(&w.liaison, id, "Akan ditertibkan.", wib("2026-11-30T08:00"))
+            .await
+            .unwrap();
+        // Another head of the agency does not hold the position.
+        assert!(matches!(
+            db.approve_answer_at(&w.head, id, None, wib("2026-11-30T09:00"))
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        db.approve_answer_at(&holder, id, None, wib("2026-11-30T09:00"))
+            .await
+            .unwrap();
+        assert_eq!(db.ticket(&holder, id).await.unwrap().status, "answered");
     }
 }

@@ -272,12 +272,14 @@ async fn the_api_lists_templates_and_drafts_and_approves_answers() {
                         role: domain::Role::LiaisonOfficer,
                         kind: domain::workflow::StepKind::Draft,
                         duration: "2wd".parse().unwrap(),
+                        position_id: None,
                     },
                     domain::workflow::Step {
                         name: "Setuju".into(),
                         role: domain::Role::HeadOfAgency,
                         kind: domain::workflow::StepKind::Approve,
                         duration: "1wd".parse().unwrap(),
+                        position_id: None,
                     },
                 ],
                 ..Default::default()

@@ -19,6 +19,8 @@ CREATE TABLE workflow_steps (
     role TEXT NOT NULL,
     kind TEXT NOT NULL,
     duration TEXT NOT NULL,
+    -- Optional: only the holder of this position acts (e.g. approves), not any user of the role.
+    position_id BIGINT REFERENCES positions(id),
     PRIMARY KEY (template_id, position)
 );
 -- A ticket keeps a copy of its template's steps (later edits do not change tickets in
@@ -30,6 +32,7 @@ CREATE TABLE ticket_steps (
     role TEXT NOT NULL,
     kind TEXT NOT NULL,
     duration TEXT NOT NULL,
+    position_id BIGINT,
     started_at BIGINT,
     due_at BIGINT,
     done_at BIGINT,

@@ -20,6 +20,8 @@ pub struct StepView {
     pub kind: String,
     /// e.g. `30wm`, `3wh`, `2wd` (working minutes, hours, days) or `30m`, `3h`, `1d`.
     pub duration: String,
+    /// Only this position's holder acts in the step; null: anyone with the role.
+    pub position_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,6 +62,7 @@ pub async fn templates(
                         role: s.role.as_str().into(),
                         kind: s.kind.as_str().into(),
                         duration: s.duration.to_string(),
+                        position_id: s.position_id,
                     })
                     .collect(),
             })

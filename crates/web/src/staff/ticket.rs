@@ -153,11 +153,16 @@ async fn flow_box(
         flow.steps
             .iter()
             .find(|s| s.kind == kind && s.done_at.is_none())
-            .map(|s| s.role.clone())
+            .map(|s| (s.role.clone(), s.position_id))
     };
     let role = staff.actor.role;
-    let acts_as =
-        |r: Option<String>| r.is_some_and(|r| r == role.as_str() || role == domain::Role::Admin);
+    let held = staff.user.position_id;
+    let acts_as = |r: Option<(String, Option<i64>)>| {
+        r.is_some_and(|(r, position)| {
+            role == domain::Role::Admin
+                || (r == role.as_str() && position.is_none_or(|p| held == Some(p)))
+        })
+    };
     let open = t.status() == TicketStatus::Open && role.may_handle();
     let approver = flow
         .steps

@@ -110,6 +110,8 @@ pub struct StepRow {
     pub role: String,
     pub kind: String,
     pub duration: String,
+    /// A position id, or "" for anyone with the role.
+    pub position: String,
 }
 
 #[derive(Debug, Default)]
@@ -131,6 +133,7 @@ struct EditPage {
     categories: Vec<Choice>,
     roles: Vec<Choice>,
     kinds: Vec<Choice>,
+    positions: Vec<Choice>,
     errors: Errors,
     flash: Option<&'static str>,
 }
@@ -154,6 +157,19 @@ async fn edit_page(
     let catalog = state.catalog().await?;
     form.steps
         .extend(std::iter::repeat_n(StepRow::default(), SPARE_ROWS));
+    let positions = state
+        .db()
+        .positions()
+        .await?
+        .into_iter()
+        .map(|p| Choice {
+            value: p.id.to_string(),
+            label: match catalog.agencies.iter().find(|a| a.id == p.agency_id) {
+                Some(a) => format!("{} ({})", p.name, a.code),
+                None => p.name,
+            },
+        })
+        .collect();
     Ok(EditPage {
         nav,
         id,
@@ -187,6 +203,7 @@ async fn edit_page(
                 label: k.label_id().into(),
             })
             .collect(),
+        positions,
         errors,
         flash: None,
     })
@@ -222,6 +239,7 @@ pub async fn page(
                 role: s.role.as_str().into(),
                 kind: s.kind.as_str().into(),
                 duration: s.duration.to_string(),
+                position: s.position_id.map(|p| p.to_string()).unwrap_or_default(),
             })
             .collect(),
     };
@@ -245,6 +263,7 @@ fn read_form(pairs: Vec<(String, String)>) -> EditForm {
     let roles = column("step_role");
     let kinds = column("step_kind");
     let durations = column("step_duration");
+    let positions = column("step_position");
     for (i, name) in names.iter().enumerate() {
         let row = StepRow {
             name: name.trim().to_string(),
@@ -254,6 +273,7 @@ fn read_form(pairs: Vec<(String, String)>) -> EditForm {
                 .get(i)
                 .map(|d| d.trim().to_string())
                 .unwrap_or_default(),
+            position: positions.get(i).cloned().unwrap_or_default(),
         };
         if !row.name.is_empty() || !row.duration.is_empty() {
             form.steps.push(row);
@@ -291,12 +311,23 @@ fn to_input(form: &EditForm, errors: &mut Errors) -> TemplateInput {
         let role = Role::parse(&row.role).filter(|r| STEP_ROLES.contains(r));
         let kind = StepKind::parse(&row.kind);
         let duration = row.duration.parse::<domain::calendar::Duration>();
+        let position_id = match row.position.trim() {
+            "" => None,
+            p => match p.parse() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    errors.add("steps", format!("langkah {n}: jabatan tidak dikenal"));
+                    None
+                }
+            },
+        };
         match (role, kind, duration) {
             (Some(role), Some(kind), Ok(duration)) => steps.push(Step {
                 name: row.name.clone(),
                 role,
                 kind,
                 duration,
+                position_id,
             }),
             (None, _, _) => errors.add("steps", format!("langkah {n}: pilih peran")),
             (_, None, _) => errors.add("steps", format!("langkah {n}: pilih jenis langkah")),
