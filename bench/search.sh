@@ -21,18 +21,20 @@ case "$backend" in
     url="${admin%/*}/balai_search" ;;
   *) echo "usage: $0 sqlite|postgres [CASES]" >&2; exit 2 ;;
 esac
-export BALAI_DATABASE_URL="$url" BALAI_BIND="127.0.0.1:$port" BALAI_WEB__INTAKE_PER_MINUTE=0
+export BALAI_DATABASE_URL="$url" BALAI_BIND="127.0.0.1:$port" BALAI_WEB__INTAKE_PER_MINUTE=0 RUST_LOG="${RUST_LOG:-error}"
 if [ -z "${BENCH_REUSE:-}" ]; then
   echo "== seed $cases answered tickets ($backend)"
   /usr/bin/time -f "seed wall=%es maxrss=%MKB" "$bin" seed --tickets "$cases" --agencies 20 --all-answered 2>&1 | grep -v '^[0-9]*/'
   echo "== publish them"
   /usr/bin/time -f "publish wall=%es maxrss=%MKB" "$bin" publish --synthetic-answers 2>&1 | grep -v 'seeded cases published'
 fi
-RUST_LOG=error "$bin" serve & pid=$!
+"$bin" serve & pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 base="http://127.0.0.1:$port"
-echo "published cases: $(curl -sf "$base/statistik" | sed -n 's/.*id="published">\([0-9]*\)<.*/\1/p')"
+started=$(date +%s.%N)
+published=$(curl -sf "$base/statistik" | sed -n 's/.*id="published">\([0-9]*\)<.*/\1/p')
+echo "published cases: $published; first /statistik (computed, then cached 5 min): $(echo "$(date +%s.%N) - $started" | bc) s"
 month=$(date -d '-3 month' +%Y-%m)
 rare=$((cases / 2))
 for name in \

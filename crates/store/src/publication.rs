@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 pub const PER_PAGE: i64 = 20;
 /// The deepest page served (offset pagination stays cheap).
 pub const MAX_PAGE: i64 = 500;
+/// Below this many estimated matches, a PostgreSQL search reads every match from the GIN index
+/// and sorts them; above, it walks windows of the newest ids.
+const RARE_MATCHES: f64 = 20_000.0;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PublishedCase {
@@ -166,6 +169,14 @@ pub(crate) struct Source {
 pub(crate) const SOURCE_COLUMNS: &str = "t.id, t.agency_id, t.category, t.channel, t.text,
     t.reporter_name, t.anonymous, t.confidential, t.received_at, t.due_at, t.answered_at";
 
+/// An answered ticket not yet published, with its latest answer.
+#[derive(sqlx::FromRow)]
+struct Pending {
+    #[sqlx(flatten)]
+    src: Source,
+    answer: Option<String>,
+}
+
 /// A row of `published_cases` ready to insert.
 pub(crate) struct NewCase {
     pub ticket_id: i64,
@@ -246,8 +257,7 @@ async fn append_revision(
     c: &mut C<'_>,
     case_id: i64,
     actor_id: Option<i64>,
-    action: &str,
-    reason: &str,
+    (action, reason): (&str, &str),
     before: (&str, &str),
     after: (&str, &str),
     at: i64,
@@ -293,8 +303,7 @@ pub(crate) async fn publish_on_answer(
                 c,
                 id,
                 actor_id,
-                "reanswer",
-                "",
+                ("reanswer", ""),
                 (&question, &before),
                 (&question, &case.answer),
                 now,
@@ -339,45 +348,17 @@ impl Db {
                    AND NOT EXISTS (SELECT 1 FROM published_cases p WHERE p.ticket_id = t.id)
                  ORDER BY t.id LIMIT $2"
             );
-            let rows: Vec<(
-                i64,
-                Option<i64>,
-                String,
-                String,
-                String,
-                Option<String>,
-                bool,
-                bool,
-                i64,
-                Option<i64>,
-                i64,
-                Option<String>,
-            )> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(after).bind(limit.max(1)).fetch_all(x).await?);
+            let rows: Vec<Pending> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(after).bind(limit.max(1)).fetch_all(x).await?);
             let Some(last) = rows.last() else {
                 break;
             };
-            after = last.0;
+            after = last.src.id;
             let fetched = rows.len() as i64;
+            // Only a ticket with an answer on its timeline has something to publish.
             let cases: Vec<NewCase> = rows
                 .into_iter()
-                .filter_map(|r| {
-                    let src = Source {
-                        id: r.0,
-                        agency_id: r.1,
-                        category: r.2,
-                        channel: r.3,
-                        text: r.4,
-                        reporter_name: r.5,
-                        anonymous: r.6,
-                        confidential: r.7,
-                        received_at: r.8,
-                        due_at: r.9,
-                        answered_at: Some(r.10),
-                    };
-                    // Only a ticket with an answer on its timeline has something to publish.
-                    let answer = r.11?;
-                    NewCase::of(&src, &answer, r.10, zone)
-                })
+                .filter_map(|p| NewCase::of(&p.src, &p.answer?, p.src.answered_at?, zone))
                 .collect();
             let now = now_ms();
             for chunk in cases.chunks(500) {
@@ -456,7 +437,17 @@ impl Db {
         }
         // PostgreSQL cannot read a GIN index in id order: bound a search to a window of the
         // newest ids, widening until the page is full or the window covers everything.
-        let windows: &[i64] = if search.is_some() && !sqlite {
+        // A rare term (by the planner's own estimate) is read through the GIN index and sorted:
+        // walking ids would test every case for it.
+        let frequent = match (search, self) {
+            (Some(q), Db::Pg(_)) => self.estimated_matches(q).await? > RARE_MATCHES,
+            _ => false,
+        };
+        if search.is_some() && !sqlite && !frequent {
+            // `+ 0`: not the primary key's order, so the planner reads the GIN index and sorts.
+            order_key = "p.id + 0";
+        }
+        let windows: &[i64] = if frequent {
             &[50_000, 500_000, i64::MAX]
         } else {
             &[i64::MAX]
@@ -502,6 +493,15 @@ impl Db {
             page,
             has_next,
         })
+    }
+
+    /// PostgreSQL's estimate of the cases matching a search (planning only, no execution).
+    async fn estimated_matches(&self, q: &str) -> Result<f64> {
+        let mut conn = self.conn().await?;
+        let plan: sqlx::types::Json<serde_json::Value> = run!(&mut conn.c(), x => sqlx::query_scalar(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM published_cases p WHERE p.search @@ plainto_tsquery('simple', $1)"
+        ).bind(q).fetch_one(x).await?);
+        Ok(plan.0[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(f64::MAX))
     }
 
     /// One published case as the public sees it (withheld: not found).
@@ -590,8 +590,7 @@ impl Db {
             &mut c,
             id,
             Some(actor.user_id),
-            "edit",
-            reason.trim(),
+            ("edit", reason.trim()),
             (&q_before, &a_before),
             (question, answer),
             now,
@@ -642,8 +641,7 @@ impl Db {
             &mut c,
             id,
             Some(actor.user_id),
-            if withhold { "withhold" } else { "restore" },
-            reason.trim(),
+            (if withhold { "withhold" } else { "restore" }, reason.trim()),
             (&question, &answer),
             (&question, &answer),
             now,
@@ -728,7 +726,8 @@ impl Db {
             .map(|(k, (label, _))| (label, per_month_map.get(&(k as i64)).copied().unwrap_or(0)))
             .collect();
 
-        let rows: Vec<(Option<String>, Option<String>, i64, i64, i64, i64)> = run!(&mut c, x => sqlx::query_as(
+        type Row = (Option<String>, Option<String>, i64, i64, i64, i64);
+        let rows: Vec<Row> = run!(&mut c, x => sqlx::query_as(
             "SELECT a.code, a.name, COUNT(*),
                 SUM(CASE WHEN t.answered_at IS NOT NULL THEN 1 ELSE 0 END),
                 SUM(CASE WHEN t.answered_at IS NOT NULL AND t.due_at IS NOT NULL THEN 1 ELSE 0 END),
