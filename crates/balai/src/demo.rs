@@ -404,7 +404,90 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
             _ => {}
         }
     }
-    dispositions(db, &actors, now).await
+    dispositions(db, &actors, now).await?;
+    workflow(db, &actors, now).await
+}
+
+/// Dinas Kesehatan follows the shipped *SOP Wadul*: one of its tickets has been disposed,
+/// reviewed and drafted, and its answer waits for the head's approval.
+async fn workflow(
+    db: &Db,
+    actors: &std::collections::HashMap<&str, store::Actor>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let dinkes = db.agency_by_code("DINKES").await?.id;
+    let Some(sop) = db
+        .workflow_templates()
+        .await?
+        .into_iter()
+        .find(|t| t.name == "SOP Wadul")
+    else {
+        return Ok(());
+    };
+    db.update_workflow_template(
+        sop.id,
+        &store::workflow::TemplateInput {
+            name: sop.name.clone(),
+            agency_id: Some(dinkes),
+            steps: sop.steps.clone(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let minute = 60_000;
+    let intake = IntakeInput {
+        category: Some("pengaduan".into()),
+        text: Some(
+            "Antrean pendaftaran di Puskesmas Contoh Utara sangat panjang, pasien lansia menunggu \
+             lebih dari 3 jam."
+                .into(),
+        ),
+        agency_code: Some("DINKES".into()),
+        reporter_name: Some("Sri Wahyuni".into()),
+        reporter_email: Some("sri.wahyuni@contoh.id".into()),
+        ..Default::default()
+    }
+    .validate(|_| true, |_| true)
+    .map_err(|e| anyhow::anyhow!("demo data invalid: {e:?}"))?;
+    let id = db
+        .create_ticket(&NewTicket {
+            intake,
+            channel: Channel::Web,
+            idempotency_key: None,
+            received_at: now - 180 * minute,
+        })
+        .await?
+        .id;
+    let head = &actors["kadinkes"];
+    let liaison = &actors["penghubung.dinkes"];
+    db.dispose_at(
+        head,
+        id,
+        &store::dispositions::NewDisposition {
+            recipients: vec![liaison.user_id],
+            instruction: "siapkan_jawaban".into(),
+            note: "Cek ke puskesmas dan siapkan jawaban.".into(),
+            ..Default::default()
+        },
+        now - 150 * minute,
+    )
+    .await?;
+    db.complete_step_at(
+        liaison,
+        id,
+        "Sudah dicek: petugas pendaftaran kurang dua orang.",
+        now - 90 * minute,
+    )
+    .await?;
+    db.draft_answer_at(
+        liaison,
+        id,
+        "Terima kasih atas laporannya. Mulai pekan depan Puskesmas Contoh Utara membuka loket \
+         khusus lansia dan menambah dua petugas pendaftaran.",
+        now - 30 * minute,
+    )
+    .await?;
+    Ok(())
 }
 
 /// A few dispositions down the Dinas Perhubungan chain (one reported, one disposed further)

@@ -233,3 +233,91 @@ fn calendar_due_follows_working_hours_and_imported_holidays() {
         let _ = std::fs::remove_file(f);
     }
 }
+
+/// `GET path` over plain HTTP/1.0; (status, body).
+fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// The README's first command: `balai demo` builds a demo region in a SQLite file, prints the
+/// logins and serves the public site, published cases, agencies and the handset page.
+#[test]
+fn demo_serves_a_populated_region() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("balai-demo-test-{}", rand_suffix()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_balai"))
+        .args(["demo", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&dir)
+        .env_remove("BALAI_DATABASE_URL")
+        .env_remove("BALAI_BIND")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start balai demo");
+    let started = std::time::Instant::now();
+    let health = loop {
+        match http_get(port, "/healthz") {
+            Ok((200, body)) => break body,
+            _ if started.elapsed() > std::time::Duration::from_secs(120) => {
+                let _ = child.kill();
+                panic!("balai demo did not answer /healthz within 120 s");
+            }
+            _ => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    };
+    assert!(health.contains("\"database\":\"sqlite\""), "{health}");
+    let pages = [
+        ("/", "aduan"),
+        ("/kasus", "kasus"),
+        ("/instansi", "Dinas Kesehatan"),
+        ("/statistik", "<svg"),
+        ("/simulasi-sms", "SMS"),
+        ("/masuk", "password"),
+    ];
+    for (path, expected) in pages {
+        let (status, body) = http_get(port, path).unwrap();
+        assert_eq!(status, 200, "GET {path}");
+        assert!(body.contains(expected), "GET {path} lacks {expected:?}");
+    }
+    // Answered demo tickets are published.
+    let (status, cases) = http_get(port, "/api/v1/cases").unwrap();
+    assert_eq!(status, 200);
+    let cases: serde_json::Value = serde_json::from_str(&cases).unwrap();
+    assert!(!cases["items"].as_array().unwrap().is_empty(), "{cases}");
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    for login in [
+        "admin",
+        "sekretariat",
+        "kadishub",
+        "penghubung.dinkes",
+        "Kata sandi",
+    ] {
+        assert!(
+            printed.contains(login),
+            "the console shows {login}: {printed}"
+        );
+    }
+    assert!(dir.join("balai-demo.db").is_file());
+    let _ = std::fs::remove_dir_all(dir);
+}
