@@ -427,14 +427,16 @@ pub(crate) async fn insert_tickets(c: &mut C<'_>, batch: &[NewTicket]) -> Result
     };
 
     // Register numbers: one counter update per (scope, year), taken in a fixed order so that
-    // concurrent batches on PostgreSQL never wait on each other's counters in a cycle.
+    // concurrent batches on PostgreSQL never wait on each other's counters in a cycle. The year
+    // is the region's: 1 January 01:00 WIB is already the new year.
+    let zone = crate::notify::region_zone(c).await?;
     let scope_of = |n: &NewTicket| {
         (
             n.intake
                 .agency_code
                 .clone()
                 .unwrap_or_else(|| secretariat.clone()),
-            year_of(n.received_at),
+            year_of(n.received_at, zone),
         )
     };
     let mut needed: std::collections::BTreeMap<(String, i32), i64> = Default::default();
@@ -579,10 +581,10 @@ pub(crate) async fn insert_tickets(c: &mut C<'_>, batch: &[NewTicket]) -> Result
     Ok(created)
 }
 
-fn year_of(ms: i64) -> i32 {
+fn year_of(ms: i64, zone: chrono_tz::Tz) -> i32 {
     use chrono::Datelike;
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| d.year())
+        .map(|d| d.with_timezone(&zone).year())
         .unwrap_or(1970)
 }
 

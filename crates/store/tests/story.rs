@@ -113,7 +113,10 @@ async fn intake_is_idempotent_and_numbered_per_agency() {
             .create_ticket(&new_ticket("Tanpa OPD", None, None))
             .await
             .unwrap();
-        let year = chrono::Utc::now().format("%Y").to_string();
+        let year = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .format("%Y")
+            .to_string();
         assert_eq!(a.register_number, format!("DISHUB/{year}/000001"));
         assert_eq!(b.register_number, format!("DISHUB/{year}/000002"));
         assert_eq!(triage.register_number, format!("SETDA/{year}/000001"));
@@ -901,5 +904,22 @@ async fn digests_reach_each_official_once_on_their_channels() {
                 .any(|m| m.kind == "forwarded" && m.ticket_id == Some(triage.id))
         );
         let _ = (head, liaison);
+    }
+}
+
+#[tokio::test]
+async fn register_numbers_follow_the_region_year() {
+    for db in each_backend().await {
+        setup(&db).await;
+        // 31 December 18:00 UTC is 1 January 01:00 WIB: the new year's register.
+        let mut new = new_ticket("Kembang api di jalan", Some("DISHUB"), None);
+        new.received_at = chrono::DateTime::parse_from_rfc3339("2026-12-31T18:00:00Z")
+            .unwrap()
+            .timestamp_millis();
+        let created = db.create_ticket(&new).await.unwrap();
+        assert_eq!(created.register_number, "DISHUB/2027/000001");
+        new.received_at -= 2 * 3_600_000; // 23:00 WIB on 31 December
+        let created = db.create_ticket(&new).await.unwrap();
+        assert_eq!(created.register_number, "DISHUB/2026/000001");
     }
 }
