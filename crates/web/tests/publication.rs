@@ -324,6 +324,9 @@ async fn public_pages_feed_api_and_moderation() {
         let ticket_id = app.db.public_case(lampu).await.unwrap().ticket_id;
         let original = get_html(&app, &cookie, &format!("/staf/aduan/{ticket_id}")).await;
         assert!(original.contains("Lampu jalan mati di Jl. Melati"));
+        // The ticket page links its published copy and, for a moderator, the moderation page.
+        assert!(original.contains(&format!("href=\"/kasus/{lampu}\"")));
+        assert!(original.contains(&format!("href=\"/staf/kasus/{lampu}\"")));
 
         // Withholding needs a reason; a withheld case disappears from every public view.
         assert_eq!(
@@ -350,6 +353,9 @@ async fn public_pages_feed_api_and_moderation() {
             404
         );
         assert!(!get_html(&app, "", "/kasus").await.contains(edited_question));
+        let withheld = get_html(&app, &cookie, &format!("/staf/aduan/{ticket_id}")).await;
+        assert!(withheld.contains("<strong>ditahan</strong>"));
+        assert!(!withheld.contains(&format!("href=\"/kasus/{lampu}\"")));
         assert!(
             !get(&app, "", "/kasus/feed.atom")
                 .await

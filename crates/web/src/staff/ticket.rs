@@ -53,6 +53,10 @@ struct TicketPage {
     flash: Option<&'static str>,
     /// LAPOR! SP4N number box (secretariat and admin only).
     lapor: Option<super::lapor::LaporBox>,
+    /// The published copy: (case id, withheld).
+    published: Option<(i64, bool)>,
+    /// Secretariat and admin moderate published cases.
+    moderates: bool,
     disposition: super::dispositions::DispositionBox,
     /// The ticket's workflow steps and drafted answers (empty without a template).
     flow: FlowBox,
@@ -363,6 +367,12 @@ pub async fn page(
         _ => None,
     };
     let lapor = super::lapor::ticket_box(&state, &staff, id, tz).await?;
+    let published = state
+        .db()
+        .case_of_ticket(id)
+        .await?
+        .map(|c| (c.id, c.withheld));
+    let moderates = crate::api::lapor::reports_to_lapor(&staff);
     let disposition = super::dispositions::ticket_box(&state, &staff, &t, tz).await?;
     let flow = flow_box(&state, &staff, &t, tz).await?;
     let status = t.status();
@@ -405,6 +415,8 @@ pub async fn page(
         flow,
         flash,
         lapor,
+        published,
+        moderates,
         disposition,
         t,
     };
