@@ -3,6 +3,7 @@
 
 use crate::db::run;
 use crate::notify::region_zone;
+use crate::workflow::StepOverdue;
 use crate::{Actor, Db, Result};
 use chrono::{NaiveDate, Offset, TimeZone};
 use serde::Serialize;
@@ -78,13 +79,6 @@ pub struct Dashboard {
     /// Open tickets past their current workflow step's deadline, per agency and step.
     pub overdue_by_step: Vec<StepOverdue>,
     pub totals: AgencyNumbers,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
-pub struct StepOverdue {
-    pub agency_name: Option<String>,
-    pub step_name: String,
-    pub overdue: i64,
 }
 
 /// `AND t.agency_id IN (…)` for a scoped actor (ids are numbers from the database).
@@ -231,13 +225,7 @@ impl Db {
              WHERE t.status IN ('received', 'open') AND t.due_at < $1 AND t.sla_paused_at IS NULL{scope}
              ORDER BY t.due_at, t.id LIMIT {OVERDUE_LIMIT}"
         ))).bind(now).fetch_all(x).await?);
-        let overdue_by_step: Vec<StepOverdue> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
-             FROM tickets t JOIN ticket_steps s ON s.ticket_id = t.id AND s.position = t.step_position
-             LEFT JOIN agencies a ON a.id = t.agency_id
-             WHERE t.status IN ('received', 'open') AND t.sla_paused_at IS NULL AND t.step_due_at < $1{scope}
-             GROUP BY a.name, s.name ORDER BY overdue DESC, a.name, s.name"
-        ))).bind(now).fetch_all(x).await?);
+        let overdue_by_step = crate::workflow::overdue_by_step(&mut c, &scope, now).await?;
 
         Ok(Dashboard {
             from_ms,

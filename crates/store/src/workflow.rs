@@ -121,6 +121,24 @@ pub struct StepOverdue {
     pub overdue: i64,
 }
 
+/// [`Db::overdue_by_agency_and_step`] within `scope`, an SQL condition on `t` (`" AND …"`,
+/// built from numbers only) or empty for the whole region.
+pub(crate) async fn overdue_by_step(
+    c: &mut C<'_>,
+    scope: &str,
+    now: i64,
+) -> Result<Vec<StepOverdue>> {
+    Ok(
+        run!(c, x => sqlx::query_as::<_, StepOverdue>(sqlx::AssertSqlSafe(format!(
+        "SELECT a.code AS agency_code, a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
+         FROM tickets t JOIN ticket_steps s ON s.ticket_id = t.id AND s.position = t.step_position
+         LEFT JOIN agencies a ON a.id = t.agency_id
+         WHERE t.status IN ('received', 'open') AND t.sla_paused_at IS NULL AND t.step_due_at < $1{scope}
+         GROUP BY a.code, a.name, s.name ORDER BY overdue DESC, a.code, s.name"
+    ))).bind(now).fetch_all(x).await?),
+    )
+}
+
 fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
 }
@@ -987,13 +1005,7 @@ impl Db {
     /// Open tickets past their current step's deadline at `now`, per agency and step name.
     pub async fn overdue_by_agency_and_step(&self, now: i64) -> Result<Vec<StepOverdue>> {
         let mut conn = self.conn().await?;
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, StepOverdue>(
-            "SELECT a.code AS agency_code, a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
-             FROM tickets t JOIN ticket_steps s ON s.ticket_id = t.id AND s.position = t.step_position
-             LEFT JOIN agencies a ON a.id = t.agency_id
-             WHERE t.status IN ('received', 'open') AND t.sla_paused_at IS NULL AND t.step_due_at < $1
-             GROUP BY a.code, a.name, s.name ORDER BY overdue DESC, a.code, s.name"
-        ).bind(now).fetch_all(x).await?))
+        overdue_by_step(&mut conn.c(), "", now).await
     }
 }
 

@@ -60,6 +60,20 @@ impl ErrorPage<'_> {
     }
 }
 
+/// A ticket status in Bahasa Indonesia; `-` for an unknown code.
+pub fn status_label(status: &str) -> &'static str {
+    domain::TicketStatus::parse(status)
+        .map(|s| s.label_id())
+        .unwrap_or("-")
+}
+
+/// A channel in Bahasa Indonesia; an unknown code as it is.
+pub fn channel_label(code: &str) -> String {
+    domain::Channel::parse(code)
+        .map(|c| c.label_id().to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// Navigation shown on staff pages.
 pub struct Nav {
     pub name: String,

@@ -351,25 +351,7 @@ async fn submit_and_answer(client: &Client, app: &TestApp) {
 
     // The dashboard draws a located ticket on the Leaflet map (tiles may not load offline;
     // the markers are vector shapes drawn by Leaflet itself).
-    let located = domain::IntakeInput {
-        category: Some("pengaduan".into()),
-        text: Some("Jembatan retak".into()),
-        agency_code: Some("DISHUB".into()),
-        lat: Some(-6.2),
-        long: Some(106.8),
-        ..Default::default()
-    }
-    .validate(|_| true, |_| true)
-    .unwrap();
-    app.db
-        .create_ticket(&store::tickets::NewTicket {
-            intake: located,
-            channel: domain::Channel::Web,
-            idempotency_key: None,
-            received_at: store::now_ms(),
-        })
-        .await
-        .unwrap();
+    common::post_located_ticket(&app.db, "DISHUB", "Jembatan retak").await;
     client
         .goto(&app.at("/staf/dasbor"))
         .await

@@ -3,30 +3,7 @@
 
 mod common;
 
-use common::{get, get_html, login, spawn_apps};
-
-async fn located_ticket(db: &store::Db, agency: &str, text: &str) -> i64 {
-    let intake = domain::IntakeInput {
-        category: Some("pengaduan".into()),
-        text: Some(text.into()),
-        agency_code: Some(agency.into()),
-        reporter_email: Some("warga@contoh.id".into()),
-        lat: Some(-6.2),
-        long: Some(106.8),
-        ..Default::default()
-    }
-    .validate(|_| true, |_| true)
-    .unwrap();
-    db.create_ticket(&store::tickets::NewTicket {
-        intake,
-        channel: domain::Channel::Web,
-        idempotency_key: None,
-        received_at: store::now_ms(),
-    })
-    .await
-    .unwrap()
-    .id
-}
+use common::{get, get_html, login, post_located_ticket, spawn_apps};
 
 /// The text of the element with `id`, up to the next `<` (enough for the totals).
 fn number_in(html: &str, id: &str) -> i64 {
@@ -48,9 +25,9 @@ fn number_in(html: &str, id: &str) -> i64 {
 async fn dashboard_is_scoped_charted_and_safe() {
     for app in spawn_apps().await {
         let backend = app.db.backend().as_str();
-        located_ticket(&app.db, "DISHUB", "Lampu mati").await;
-        located_ticket(&app.db, "DISHUB", "</script><script>alert(1)</script>").await;
-        located_ticket(&app.db, "DINKES", "Antrean puskesmas").await;
+        post_located_ticket(&app.db, "DISHUB", "Lampu mati").await;
+        post_located_ticket(&app.db, "DISHUB", "</script><script>alert(1)</script>").await;
+        post_located_ticket(&app.db, "DINKES", "Antrean puskesmas").await;
 
         let secretariat = login(&app, "sekretariat").await;
         let html = get_html(&app, &secretariat, "/staf/dasbor").await;

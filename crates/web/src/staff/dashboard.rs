@@ -6,7 +6,7 @@ use crate::api::tickets::{parse_when, region_tz};
 use crate::error::{ApiError, PageError};
 use crate::extract::PageStaff;
 use crate::state::AppState;
-use crate::view::{Nav, format_time, render};
+use crate::view::{Nav, channel_label, format_time, render, status_label};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -175,15 +175,10 @@ fn charts_of(board: &Dashboard, category_name: impl Fn(&str) -> String) -> Chart
                 .map(|p| Bar::new(a.name.clone(), p.round()).alert(p < 80.0))
         })
         .collect();
-    let label = |code: &str| {
-        domain::Channel::parse(code)
-            .map(|c| c.label_id().to_string())
-            .unwrap_or_else(|| code.to_string())
-    };
     let channels: Vec<Bar> = board
         .channels
         .iter()
-        .map(|(code, n)| Bar::new(label(code), *n as f64))
+        .map(|(code, n)| Bar::new(channel_label(code), *n as f64))
         .collect();
     let categories: Vec<Bar> = board
         .categories
@@ -247,7 +242,7 @@ pub async fn page(
             lat: t.lat,
             long: t.long,
             label: format!("{} · {}", t.register_number, category_name(&t.category)),
-            status: domain::TicketStatus::parse(&t.status).map_or("-", |s| s.label_id()),
+            status: status_label(&t.status),
         })
         .collect();
     let page = DashboardPage {

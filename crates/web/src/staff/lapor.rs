@@ -8,7 +8,7 @@ use crate::api::tickets::{parse_when, region_tz};
 use crate::error::{ApiError, PageError};
 use crate::extract::{PageStaff, Staff};
 use crate::state::AppState;
-use crate::view::{Nav, format_time, render};
+use crate::view::{Nav, channel_label, format_time, render, status_label};
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
@@ -142,12 +142,6 @@ fn reporter_label(r: &LaporRow) -> String {
     }
 }
 
-fn status_label(status: &str) -> &'static str {
-    domain::TicketStatus::parse(status)
-        .map(|s| s.label_id())
-        .unwrap_or("-")
-}
-
 #[derive(Template)]
 #[template(path = "staff/lapor.html")]
 struct LaporPage {
@@ -191,9 +185,7 @@ pub async fn page(
                     .unwrap_or_default(),
                 agency: r.agency_name.unwrap_or_default(),
                 category: r.category_name.unwrap_or(r.category),
-                channel: domain::Channel::parse(&r.channel)
-                    .map(|c| c.label_id().to_string())
-                    .unwrap_or(r.channel),
+                channel: channel_label(&r.channel),
                 text: excerpt(&r.text, 160),
                 answer: excerpt(r.answer.as_deref().unwrap_or_default(), 160),
                 lapor_number: r.lapor_number.unwrap_or_default(),

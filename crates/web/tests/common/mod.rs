@@ -140,17 +140,39 @@ pub async fn seed_org(db: &Db) {
 
 /// A web ticket for DISHUB with the given reporter email, stored directly.
 pub async fn post_ticket_direct(db: &Db, email: &str) -> store::tickets::Created {
-    let intake = domain::IntakeInput {
-        category: Some("pengaduan".into()),
-        text: Some("Lampu jalan mati".into()),
-        agency_code: Some("DISHUB".into()),
-        reporter_email: Some(email.into()),
-        ..Default::default()
-    }
-    .validate(|_| true, |_| true)
-    .unwrap();
+    store_web_ticket(
+        db,
+        domain::IntakeInput {
+            category: Some("pengaduan".into()),
+            text: Some("Lampu jalan mati".into()),
+            agency_code: Some("DISHUB".into()),
+            reporter_email: Some(email.into()),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// A web complaint for `agency` located in Jakarta (for the dashboard map), stored directly.
+pub async fn post_located_ticket(db: &Db, agency: &str, text: &str) -> store::tickets::Created {
+    store_web_ticket(
+        db,
+        domain::IntakeInput {
+            category: Some("pengaduan".into()),
+            text: Some(text.into()),
+            agency_code: Some(agency.into()),
+            reporter_email: Some("warga@contoh.id".into()),
+            lat: Some(-6.2),
+            long: Some(106.8),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn store_web_ticket(db: &Db, input: domain::IntakeInput) -> store::tickets::Created {
     let new = store::tickets::NewTicket {
-        intake,
+        intake: input.validate(|_| true, |_| true).unwrap(),
         channel: domain::Channel::Web,
         idempotency_key: None,
         received_at: store::now_ms(),
