@@ -3,6 +3,7 @@
 //! working-time calendar for SLA deadlines.
 
 pub mod calendar;
+pub mod hierarchy;
 pub mod intake;
 pub mod phone;
 pub mod redact;

@@ -1,5 +1,6 @@
 //! Renders a synthetic monthly recap of N lines and prints the time per format:
-//! `cargo run --release -p report --example render_recap -- 10000`.
+//! `cargo run --release -p report --example render_recap -- 10000 [recap.pdf]` (the optional
+//! second argument keeps the PDF for a look).
 
 use report::model::{MonthlyRecap, RecapLine};
 use report::{Format, Report};
@@ -36,6 +37,9 @@ fn main() {
     for format in [Format::Xlsx, Format::Csv, Format::Pdf] {
         let started = Instant::now();
         let bytes = recap.render(format).unwrap();
+        if let (Format::Pdf, Some(path)) = (format, std::env::args().nth(2)) {
+            std::fs::write(path, &bytes).unwrap();
+        }
         println!(
             "{n} lines {}: {:.2} s, {} bytes",
             format.extension(),

@@ -7,7 +7,8 @@
 //!   the head of region through the regional secretary (seed `000_…` §7.c–e),
 //!
 //! each built from `store::reports` queries into a model (`model`), then rendered as XLSX
-//! (`rust_xlsxwriter`), PDF (Typst, with DejaVu Sans embedded) or CSV (UTF-8).
+//! (`rust_xlsxwriter`), PDF (DejaVu Sans embedded: Typst for the semester and liaison reports,
+//! the monthly recap's long table laid out directly with `pdf-writer`) or CSV (UTF-8).
 //!
 //! Typst is a heavy dependency: only this crate uses it, so its build cost is paid once.
 

@@ -481,3 +481,102 @@ fn recap_model_snapshot() {
 }"#;
     assert_eq!(json, expected);
 }
+
+fn synthetic_recap(lines: Vec<report::model::RecapLine>) -> Report {
+    Report::Monthly(report::model::MonthlyRecap {
+        region: "Kota Contoh".into(),
+        agency_code: "DINKES".into(),
+        agency_name: "Dinas Kesehatan".into(),
+        period: "2026-10".into(),
+        month_name: "Oktober".into(),
+        year: 2026,
+        lines,
+        place_date: "Kota Contoh, 2 November 2026".into(),
+        head_name: "dr. Sari".into(),
+    })
+}
+
+fn pdf_pages(path: &str) -> usize {
+    tool("pdfinfo", &[path])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// What the recap's own layout must cope with: a row taller than a page is split across pages
+/// (each under the repeated header) without losing a word, a word wider than its column is
+/// broken, a character the font lacks is replaced, and an empty month still has its title,
+/// count and signature.
+#[test]
+fn monthly_pdf_splits_tall_rows_and_keeps_every_word() {
+    let words: Vec<String> = (0..1500).map(|i| format!("kata{i:04}")).collect();
+    let line = |no: usize, description: String| report::model::RecapLine {
+        no,
+        register: format!("DINKES/2026/{no:06}"),
+        received: "01-10-2026".into(),
+        reporter: "Anonim\nvia SMS".into(),
+        description,
+        receiver: "Sistem (SMS)".into(),
+        result: "Dalam proses".into(),
+        remark: "Diproses".into(),
+    };
+    let recap = synthetic_recap(vec![
+        line(1, "pendek".into()),
+        line(2, words.join(" ")),
+        line(3, format!("{} 🚑 ambulans", "X".repeat(200))),
+    ]);
+    let pdf = recap.render(Format::Pdf).unwrap();
+    let file = temp_file("tall.pdf", &pdf);
+    let path = file.to_str().unwrap();
+    let pages = pdf_pages(path);
+    assert!(pages >= 3, "1,500 words in one cell span pages: {pages}");
+    let text = tool("pdftotext", &[path, "-"]);
+    let mut from = 0;
+    for word in &words {
+        let at = text[from..]
+            .find(word.as_str())
+            .unwrap_or_else(|| panic!("{word} missing or out of order"));
+        from += at + word.len();
+    }
+    let xs: usize = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().all(|c| c == 'X'))
+        .map(str::len)
+        .sum();
+    assert_eq!(xs, 200, "the long word is broken, not cut");
+    assert!(text.contains("ambulans") && text.contains("Jumlah pengaduan: 3"));
+    for page in 1..=pages {
+        let p = page.to_string();
+        let page_text = tool("pdftotext", &["-f", &p, "-l", &p, path, "-"]);
+        assert!(page_text.contains(&format!("Halaman {page} dari {pages}")));
+        if page_text.contains("kata") {
+            assert!(
+                page_text.contains("URAIAN PENGADUAN"),
+                "header on page {page}"
+            );
+        }
+    }
+    let _ = std::fs::remove_file(file);
+
+    let empty = synthetic_recap(Vec::new()).render(Format::Pdf).unwrap();
+    let file = temp_file("empty.pdf", &empty);
+    let path = file.to_str().unwrap();
+    assert_eq!(pdf_pages(path), 1);
+    let text = tool("pdftotext", &[path, "-"]);
+    for expected in [
+        "REKAPITULASI PENGADUAN MASYARAKAT",
+        "DINAS KESEHATAN",
+        "BULAN OKTOBER TAHUN 2026",
+        "Tidak ada pengaduan pada bulan ini.",
+        "Jumlah pengaduan: 0",
+        "KEPALA/DIREKTUR",
+        "( dr. Sari )",
+        "Halaman 1 dari 1",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let _ = std::fs::remove_file(file);
+}

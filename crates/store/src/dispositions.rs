@@ -10,6 +10,7 @@ use crate::db::{C, Placeholders, run};
 use crate::delegations::{Acting, active_delegators, with_delegates};
 use crate::tickets::append_event;
 use crate::{Actor, Db, Result, StoreError, now_ms};
+use domain::hierarchy::{Official, PositionTree, may_dispose_to, may_dispose_to_position};
 use domain::{EventKind, Role};
 use serde::Serialize;
 
@@ -143,6 +144,32 @@ impl MineCursor {
 pub struct MinePage {
     pub items: Vec<Disposition>,
     pub next_cursor: Option<MineCursor>,
+}
+
+/// Whom an official may dispose a ticket to: the people and positions below them.
+#[derive(Debug, Clone)]
+pub struct Choices {
+    pub authority: Authority,
+    /// (user id, full name), by name.
+    pub users: Vec<(i64, String)>,
+    /// (position id, name).
+    pub positions: Vec<(i64, String)>,
+}
+
+async fn official(c: &mut C<'_>, user_id: i64) -> Result<Option<Official>> {
+    let row: Option<(String, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT role, position_id FROM users WHERE id = $1 AND active"
+    ).bind(user_id).fetch_optional(x).await?);
+    Ok(row.and_then(|(role, position_id)| {
+        Role::parse(&role).map(|role| Official { role, position_id })
+    }))
+}
+
+async fn position_tree(c: &mut C<'_>, agency_id: i64) -> Result<PositionTree> {
+    let rows: Vec<(i64, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT id, parent_id FROM positions WHERE agency_id = $1"
+    ).bind(agency_id).fetch_all(x).await?);
+    Ok(PositionTree::new(rows))
 }
 
 /// With whose authority someone disposes a ticket.
@@ -308,6 +335,59 @@ impl Db {
         authority(&mut c, actor.user_id, ticket_id, agency_id, None, now_ms()).await
     }
 
+    /// The actor's authority on the ticket and the people and positions below the official
+    /// whose authority it is (`None`: they may not dispose it).
+    pub async fn disposition_choices(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Option<Choices>> {
+        let Some(authority) = self.dispose_authority(actor, ticket_id).await? else {
+            return Ok(None);
+        };
+        let mut conn = self.conn().await?;
+        let mut c = conn.c();
+        let (Some(agency_id), _, _) = lock_ticket(&mut c, "", ticket_id).await? else {
+            return Ok(None);
+        };
+        let Some(sender) = official(&mut c, authority.sender_id).await? else {
+            return Ok(None);
+        };
+        let tree = position_tree(&mut c, agency_id).await?;
+        let people: Vec<(i64, String, String, Option<i64>)> = run!(&mut c, x => sqlx::query_as(
+            "SELECT id, full_name, role, position_id FROM users WHERE agency_id = $1 AND active ORDER BY full_name, id"
+        ).bind(agency_id).fetch_all(x).await?);
+        let users = people
+            .into_iter()
+            .filter(|(id, ..)| *id != actor.user_id && *id != authority.sender_id)
+            .filter(|(_, _, role, position_id)| {
+                Role::parse(role).is_some_and(|role| {
+                    may_dispose_to(
+                        sender,
+                        Official {
+                            role,
+                            position_id: *position_id,
+                        },
+                        &tree,
+                    )
+                })
+            })
+            .map(|(id, name, ..)| (id, name))
+            .collect();
+        let all: Vec<(i64, String)> = run!(&mut c, x => sqlx::query_as(
+            "SELECT id, name FROM positions WHERE agency_id = $1 ORDER BY id"
+        ).bind(agency_id).fetch_all(x).await?);
+        let positions = all
+            .into_iter()
+            .filter(|(id, _)| may_dispose_to_position(sender, *id, &tree))
+            .collect();
+        Ok(Some(Choices {
+            authority,
+            users,
+            positions,
+        }))
+    }
+
     pub async fn dispose(
         &self,
         actor: &Actor,
@@ -388,7 +468,21 @@ impl Db {
                     .unwrap_or(i64::MAX)
             }
         };
-        // Recipients: the users named and the holders of the positions named.
+        // Recipients: the users named and the holders of the positions named, all below the
+        // official whose authority is used.
+        let sender = official(&mut c, authority.sender_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
+        let tree = position_tree(&mut c, agency_id).await?;
+        if new
+            .positions
+            .iter()
+            .any(|p| !may_dispose_to_position(sender, *p, &tree))
+        {
+            return Err(invalid(
+                "positions: disposisi hanya kepada jabatan di bawah Anda pada OPD ini",
+            ));
+        }
         let mut recipients = new.recipients.clone();
         if !new.positions.is_empty() {
             let mut p = Placeholders::for_conn(&c);
@@ -420,11 +514,23 @@ impl Db {
         }
         let mut names = Vec::new();
         for id in &recipients {
-            let row: Option<(String, Option<i64>, bool)> = run!(&mut c, x => sqlx::query_as(
-                "SELECT full_name, agency_id, active FROM users WHERE id = $1"
+            // (full name, agency, active, role, position)
+            type Recipient = (String, Option<i64>, bool, String, Option<i64>);
+            let row: Option<Recipient> = run!(&mut c, x => sqlx::query_as(
+                "SELECT full_name, agency_id, active, role, position_id FROM users WHERE id = $1"
             ).bind(*id).fetch_optional(x).await?);
             match row {
-                Some((name, Some(agency), true)) if agency == agency_id => names.push(name),
+                Some((name, Some(agency), true, role, position_id)) if agency == agency_id => {
+                    let below = Role::parse(&role).is_some_and(|role| {
+                        may_dispose_to(sender, Official { role, position_id }, &tree)
+                    });
+                    if !below {
+                        return Err(StoreError::Invalid(format!(
+                            "recipients: {name} tidak berada di bawah Anda; disposisi hanya kepada bawahan"
+                        )));
+                    }
+                    names.push(name)
+                }
                 _ => {
                     return Err(invalid(
                         "recipients: penerima disposisi harus pengguna aktif dari OPD yang menangani aduan",

@@ -1134,6 +1134,7 @@ impl Db {
                 run!(&mut c, x => sqlx::query(
                     "UPDATE tickets SET status = $1, closed_at = NULL, decline_reason = NULL WHERE id = $2"
                 ).bind(to.as_str()).bind(ticket_id).execute(x).await?.rows_affected());
+                crate::workflow::restart(&mut c, ticket_id, now).await?;
                 append_event(
                     &mut c,
                     ticket_id,

@@ -381,6 +381,40 @@ pub(crate) async fn advance(
     Ok(true)
 }
 
+/// The ticket was reopened: its workflow runs again from the agency's first step (a forward
+/// by the secretariat stays done), with fresh deadlines from `now`. The timeline keeps the
+/// first run.
+pub(crate) async fn restart(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<()> {
+    let steps = load_steps(c, ticket_id).await?;
+    if steps.is_empty() {
+        return Ok(());
+    }
+    let domain_steps: Vec<Step> = steps
+        .iter()
+        .map(|s| {
+            step_of((
+                s.name.clone(),
+                s.role.clone(),
+                s.kind.clone(),
+                s.duration.clone(),
+                s.position_id,
+            ))
+        })
+        .collect();
+    let has_agency: Option<i64> = run!(c, x => sqlx::query_scalar(
+        "SELECT agency_id FROM tickets WHERE id = $1"
+    ).bind(ticket_id).fetch_one(x).await?);
+    let Some(first) = domain::workflow::first_step(&domain_steps, has_agency.is_some()) else {
+        return Ok(());
+    };
+    let from = steps[first].position;
+    run!(c, x => sqlx::query(
+        "UPDATE ticket_steps SET started_at = NULL, due_at = NULL, done_at = NULL, done_by = NULL, breached_at = NULL
+         WHERE ticket_id = $1 AND position > $2"
+    ).bind(ticket_id).bind(from).execute(x).await?.rows_affected());
+    set_current(c, ticket_id, &steps, Some(from), now).await
+}
+
 /// The ticket was disposed to a liaison officer: completes the `dispose` step. Assigning a
 /// ticket to a liaison officer calls it for now; the dispositions work calls it too.
 pub(crate) async fn ticket_disposed(

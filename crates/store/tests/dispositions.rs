@@ -897,3 +897,126 @@ async fn an_acting_official_gets_the_digest_of_the_inbox_they_stand_in_for() {
         assert!(digest.body.contains("Dinas Kesehatan"), "{}", digest.body);
     }
 }
+
+/// Dispositions go down (seed 003): along the position tree where both hold positions, by role
+/// where one does not; never up to the head. The form offers only who may receive.
+#[tokio::test]
+async fn dispositions_go_only_below_the_sender() {
+    for db in each_backend().await {
+        let o = setup(&db).await;
+        let id = ticket(&db, Some("DISHUB"), now_ms()).await;
+        let invalid = |r: Result<Vec<store::dispositions::Disposition>, StoreError>,
+                       field: &str| match r {
+            Err(StoreError::Invalid(m)) => assert!(m.starts_with(field), "{m}"),
+            other => panic!("expected {field} refused: {other:?}"),
+        };
+        let positions = db.positions().await.unwrap();
+        let position = |prefix: &str| {
+            positions
+                .iter()
+                .find(|p| p.name.starts_with(prefix))
+                .unwrap()
+                .id
+        };
+        let (head_position, kabid_position) = (position("Kepala Dinas"), position("Kepala Bidang"));
+
+        // The head reaches everyone of the agency and every position below the top.
+        let choices = db
+            .disposition_choices(&o.kadishub, id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut offered: Vec<i64> = choices.users.iter().map(|(u, _)| *u).collect();
+        offered.sort_unstable();
+        let mut expected = vec![
+            o.kabid.user_id,
+            o.staf.user_id,
+            o.penghubung.user_id,
+            o.sekdis.user_id,
+        ];
+        expected.sort_unstable();
+        assert_eq!(offered, expected);
+        assert_eq!(
+            choices
+                .positions
+                .iter()
+                .map(|(p, _)| *p)
+                .collect::<Vec<_>>(),
+            [kabid_position]
+        );
+        invalid(
+            db.dispose(
+                &o.kadishub,
+                id,
+                &NewDisposition {
+                    positions: vec![head_position],
+                    instruction: "pelajari".into(),
+                    ..Default::default()
+                },
+            )
+            .await,
+            "positions:",
+        );
+        db.dispose(&o.kadishub, id, &to(&[&o.kabid, &o.penghubung], "pelajari"))
+            .await
+            .unwrap();
+
+        // The kabid (a position under the head) reaches staff without a position, not the
+        // liaison officer (a higher role) nor the head.
+        let choices = db.disposition_choices(&o.kabid, id).await.unwrap().unwrap();
+        let mut offered: Vec<i64> = choices.users.iter().map(|(u, _)| *u).collect();
+        offered.sort_unstable();
+        let mut expected = vec![o.staf.user_id, o.sekdis.user_id];
+        expected.sort_unstable();
+        assert_eq!(offered, expected);
+        assert!(choices.positions.is_empty());
+        invalid(
+            db.dispose(&o.kabid, id, &to(&[&o.penghubung], "pelajari"))
+                .await,
+            "recipients:",
+        );
+        invalid(
+            db.dispose(&o.kabid, id, &to(&[&o.kadishub], "pelajari"))
+                .await,
+            "recipients:",
+        );
+
+        // The liaison officer (no position) reaches staff, not the kabid's position or holder.
+        invalid(
+            db.dispose(&o.penghubung, id, &to(&[&o.kabid], "pelajari"))
+                .await,
+            "recipients:",
+        );
+        invalid(
+            db.dispose(
+                &o.penghubung,
+                id,
+                &NewDisposition {
+                    positions: vec![kabid_position],
+                    instruction: "pelajari".into(),
+                    ..Default::default()
+                },
+            )
+            .await,
+            "positions:",
+        );
+        db.dispose(&o.penghubung, id, &to(&[&o.staf], "pelajari"))
+            .await
+            .unwrap();
+
+        // Staff without a position have nobody below them: no form to fill, no disposition.
+        let choices = db.disposition_choices(&o.staf, id).await.unwrap().unwrap();
+        assert!(choices.users.is_empty() && choices.positions.is_empty());
+        invalid(
+            db.dispose(&o.staf, id, &to(&[&o.sekdis], "pelajari")).await,
+            "recipients:",
+        );
+        // Someone without authority on the ticket gets no choices at all.
+        assert!(
+            db.disposition_choices(&o.sekdis, id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}

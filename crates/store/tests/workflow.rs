@@ -431,6 +431,33 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
                 .and_then(|e| e.body.as_deref()),
             Some("Lampu di Jl. Merdeka sudah diganti. Terima kasih.")
         );
+
+        // Reopened (the lamp failed again): the workflow runs again from the head's
+        // disposition with fresh deadlines, and the new answer needs approval again.
+        let reopen = ActionInput::Reopen {
+            note: "Lampu mati lagi".into(),
+        };
+        db.apply_action_at(&w.secretariat, id, &reopen, wib("2026-12-03T09:00"))
+            .await
+            .unwrap();
+        let flow = db.ticket_workflow(id).await.unwrap();
+        assert_eq!(flow.current, Some(1), "the forward stays done");
+        assert_eq!(flow.current_due_at, Some(wib("2026-12-03T09:30")), "30wm");
+        assert_eq!(flow.steps[0].state(flow.current), "done");
+        assert!(
+            flow.steps[2..]
+                .iter()
+                .all(|s| s.done_at.is_none() && s.due_at.is_none())
+        );
+        assert!(matches!(
+            db.apply_action_at(&w.liaison, id, &answer, wib("2026-12-03T09:10"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        db.apply_action_at(&w.head, id, &assign, wib("2026-12-03T09:20"))
+            .await
+            .unwrap();
+        assert_eq!(db.ticket_workflow(id).await.unwrap().current, Some(2));
         assert!(db.verify_chains().await.unwrap().broken.is_empty());
     }
 }

@@ -111,36 +111,19 @@ pub(crate) async fn ticket_box(
                 .unwrap_or_default(),
         })
         .collect();
-    let form = match (
-        ticket.agency_id,
-        state
-            .db()
-            .dispose_authority(&staff.actor, ticket.id)
-            .await?,
-    ) {
-        (Some(agency), Some(authority)) => {
-            let users = state
-                .db()
-                .users_of_agency(agency)
-                .await?
-                .into_iter()
-                .filter(|u| u.id != staff.user.id && u.id != authority.sender_id)
-                .map(|u| Choice {
-                    value: u.id.to_string(),
-                    label: u.full_name,
-                })
-                .collect();
-            let positions = state
-                .db()
-                .positions()
-                .await?
-                .into_iter()
-                .filter(|p| p.agency_id == agency)
-                .map(|p| Choice {
-                    value: p.id.to_string(),
-                    label: p.name,
-                })
-                .collect();
+    let form = match state
+        .db()
+        .disposition_choices(&staff.actor, ticket.id)
+        .await?
+    {
+        Some(choices) => {
+            let authority = choices.authority;
+            let choice = |(id, label): (i64, String)| Choice {
+                value: id.to_string(),
+                label,
+            };
+            let users = choices.users.into_iter().map(choice).collect();
+            let positions = choices.positions.into_iter().map(choice).collect();
             let instructions = state
                 .db()
                 .disposition_instructions()
@@ -159,7 +142,7 @@ pub(crate) async fn ticket_box(
                 instructions,
             })
         }
-        _ => None,
+        None => None,
     };
     Ok(DispositionBox { rows, form })
 }

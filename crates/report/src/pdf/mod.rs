@@ -1,5 +1,10 @@
-//! PDF through Typst: A4 landscape, DejaVu Sans embedded (subset), a repeated table header and
-//! "Halaman X dari Y" on every page. The report model goes to the template as JSON.
+//! PDF: A4 landscape, DejaVu Sans embedded (subset), a repeated table header and
+//! "Halaman X dari Y" on every page. The liaison and semester reports go through Typst (the
+//! report model goes to the template as JSON); the monthly recap, thousands of rows of one
+//! table, is laid out directly by `recap`.
+
+mod font;
+mod recap;
 
 use crate::model::{LiaisonReport, MonthlyRecap, SemesterReport};
 use crate::{ReportError, Result};
@@ -8,12 +13,11 @@ use typst::foundations::{Dict, IntoValue};
 use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
 
-static FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-static FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
-static COMMON: &str = include_str!("../templates/common.typ");
-static MONTHLY: &str = include_str!("../templates/monthly.typ");
-static LIAISON: &str = include_str!("../templates/liaison.typ");
-static SEMESTER: &str = include_str!("../templates/semester.typ");
+pub(crate) static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+static COMMON: &str = include_str!("../../templates/common.typ");
+static LIAISON: &str = include_str!("../../templates/liaison.typ");
+static SEMESTER: &str = include_str!("../../templates/semester.typ");
 
 fn render<T: Serialize>(template: &'static str, data: &T) -> Result<Vec<u8>> {
     let json = serde_json::to_string(data).map_err(|e| ReportError::Render(e.to_string()))?;
@@ -33,7 +37,7 @@ fn render<T: Serialize>(template: &'static str, data: &T) -> Result<Vec<u8>> {
 }
 
 pub fn monthly(r: &MonthlyRecap) -> Result<Vec<u8>> {
-    render(MONTHLY, r)
+    recap::render(r)
 }
 
 pub fn liaison(r: &LiaisonReport) -> Result<Vec<u8>> {
