@@ -33,6 +33,10 @@ pub enum EventKind {
     AnswerReturned,
     /// A workflow step was marked done by hand (e.g. the review).
     StepCompleted,
+    /// The answered case went on the public site (masked), or its public answer was updated.
+    Published,
+    /// A moderator withheld, restored or edited the published copy (the ticket is unchanged).
+    PublicationModerated,
 }
 
 impl EventKind {
@@ -58,6 +62,8 @@ impl EventKind {
             EventKind::AnswerApproved => "answer_approved",
             EventKind::AnswerReturned => "answer_returned",
             EventKind::StepCompleted => "step_completed",
+            EventKind::Published => "published",
+            EventKind::PublicationModerated => "publication_moderated",
         }
     }
 
@@ -76,6 +82,7 @@ impl EventKind {
                 | EventKind::AnswerApproved
                 | EventKind::AnswerReturned
                 | EventKind::StepCompleted
+                | EventKind::PublicationModerated
         )
     }
 
@@ -101,6 +108,8 @@ impl EventKind {
             "answer_approved" => "Jawaban disetujui",
             "answer_returned" => "Draf jawaban dikembalikan",
             "step_completed" => "Langkah alur selesai",
+            "published" => "Dipublikasikan di situs pengaduan",
+            "publication_moderated" => "Publikasi dimoderasi",
             _ => "Peristiwa",
         }
     }

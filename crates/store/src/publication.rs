@@ -5,9 +5,10 @@
 //! kept in an append-only history. The ticket's own text is never touched.
 
 use crate::db::{C, Placeholders, run};
+use crate::tickets::append_event;
 use crate::{Actor, Db, Result, StoreError, now_ms};
 use chrono::TimeZone;
-use domain::Role;
+use domain::{EventKind, Role};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -230,27 +231,81 @@ const INSERT_COLUMNS: &str = "INSERT INTO published_cases (ticket_id, agency_id,
     received_at, answered_at, answer_ms, on_time, reporter_label, question, answer, published_at, updated_at)";
 const INSERT_WIDTH: usize = 14;
 
-/// Inserts cases in one statement; a ticket already published is left alone. Returns how many
-/// were inserted.
-pub(crate) async fn insert_cases(c: &mut C<'_>, cases: &[NewCase], now: i64) -> Result<u64> {
+/// Inserts cases in one statement; a ticket already published is left alone. Returns the
+/// (case, ticket) pairs inserted.
+pub(crate) async fn insert_cases(
+    c: &mut C<'_>,
+    cases: &[NewCase],
+    now: i64,
+) -> Result<Vec<(i64, i64)>> {
     if cases.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let mut p = Placeholders::for_conn(c);
     let sql = format!(
-        "{INSERT_COLUMNS} VALUES {} ON CONFLICT (ticket_id) DO NOTHING",
+        "{INSERT_COLUMNS} VALUES {} ON CONFLICT (ticket_id) DO NOTHING RETURNING id, ticket_id",
         p.rows(cases.len(), INSERT_WIDTH)
     );
     Ok(run!(c, x => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         for n in cases {
             q = q.bind(n.ticket_id).bind(n.agency_id).bind(n.category.clone()).bind(n.channel.clone())
                 .bind(n.month.clone()).bind(n.received_at).bind(n.answered_at)
                 .bind(n.answered_at - n.received_at).bind(n.on_time).bind(n.reporter_label.clone())
                 .bind(n.question.clone()).bind(n.answer.clone()).bind(now).bind(now);
         }
-        q.execute(x).await?.rows_affected()
+        q.fetch_all(x).await?
     }))
+}
+
+/// "Dipublikasikan" on the ticket's own timeline (public: the reporter sees their case went on
+/// the site); `updated` when a new answer replaced the published one.
+async fn record_published(
+    c: &mut C<'_>,
+    ticket_id: i64,
+    case_id: i64,
+    actor_id: Option<i64>,
+    updated: bool,
+    now: i64,
+) -> Result<()> {
+    append_event(
+        c,
+        ticket_id,
+        EventKind::Published,
+        actor_id,
+        "",
+        &serde_json::json!({ "case_id": case_id, "updated": updated }),
+        now,
+    )
+    .await
+}
+
+/// A moderator's action on the timeline (internal): `withhold`, `restore` or `edit`, with the
+/// reason as the body. Locks the ticket row like every other timeline write.
+async fn record_moderation(
+    c: &mut C<'_>,
+    for_update: &str,
+    case_id: i64,
+    actor_id: i64,
+    action: &str,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT t.id FROM tickets t JOIN published_cases p ON p.ticket_id = t.id WHERE p.id = $1{for_update}"
+    );
+    let ticket_id: i64 = run!(c, x => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(case_id).fetch_one(x).await?);
+    append_event(
+        c,
+        ticket_id,
+        EventKind::PublicationModerated,
+        Some(actor_id),
+        reason,
+        &serde_json::json!({ "case_id": case_id, "action": action }),
+        now,
+    )
+    .await
 }
 
 async fn append_revision(
@@ -291,7 +346,9 @@ pub(crate) async fn publish_on_answer(
     ).bind(ticket_id).fetch_optional(x).await?);
     match existing {
         None => {
-            insert_cases(c, std::slice::from_ref(&case), now).await?;
+            for (case_id, ticket_id) in insert_cases(c, std::slice::from_ref(&case), now).await? {
+                record_published(c, ticket_id, case_id, actor_id, false, now).await?;
+            }
         }
         Some((id, question, before)) => {
             run!(c, x => sqlx::query(
@@ -309,6 +366,7 @@ pub(crate) async fn publish_on_answer(
                 now,
             )
             .await?;
+            record_published(c, ticket_id, id, actor_id, true, now).await?;
         }
     }
     Ok(())
@@ -362,7 +420,10 @@ impl Db {
                 .collect();
             let now = now_ms();
             for chunk in cases.chunks(500) {
-                total += insert_cases(&mut c, chunk, now).await?;
+                for (case_id, ticket_id) in insert_cases(&mut c, chunk, now).await? {
+                    record_published(&mut c, ticket_id, case_id, None, false, now).await?;
+                    total += 1;
+                }
             }
             tx.commit().await?;
             if fetched < limit.max(1) {
@@ -596,6 +657,16 @@ impl Db {
             now,
         )
         .await?;
+        record_moderation(
+            &mut c,
+            self.for_update(),
+            id,
+            actor.user_id,
+            "edit",
+            reason.trim(),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.case_by_id(id).await
     }
@@ -644,6 +715,16 @@ impl Db {
             (if withhold { "withhold" } else { "restore" }, reason.trim()),
             (&question, &answer),
             (&question, &answer),
+            now,
+        )
+        .await?;
+        record_moderation(
+            &mut c,
+            self.for_update(),
+            id,
+            actor.user_id,
+            if withhold { "withhold" } else { "restore" },
+            reason.trim(),
             now,
         )
         .await?;

@@ -296,6 +296,21 @@ async fn load_steps(c: &mut C<'_>, ticket_id: i64) -> Result<Vec<TicketStep>> {
     ).bind(ticket_id).fetch_all(x).await?))
 }
 
+fn domain_steps(steps: &[TicketStep]) -> Vec<Step> {
+    steps
+        .iter()
+        .map(|s| {
+            step_of((
+                s.name.clone(),
+                s.role.clone(),
+                s.kind.clone(),
+                s.duration.clone(),
+                s.position_id,
+            ))
+        })
+        .collect()
+}
+
 async fn current_position(c: &mut C<'_>, ticket_id: i64) -> Result<Option<i64>> {
     Ok(run!(c, x => sqlx::query_scalar::<_, Option<i64>>(
         "SELECT step_position FROM tickets WHERE id = $1"
@@ -353,18 +368,7 @@ pub(crate) async fn advance(
         return Ok(false);
     };
     let steps = load_steps(c, ticket_id).await?;
-    let domain_steps: Vec<Step> = steps
-        .iter()
-        .map(|s| {
-            step_of((
-                s.name.clone(),
-                s.role.clone(),
-                s.kind.clone(),
-                s.duration.clone(),
-                s.position_id,
-            ))
-        })
-        .collect();
+    let domain_steps = domain_steps(&steps);
     let Some(index) = steps.iter().position(|s| s.position == current) else {
         return Ok(false);
     };
@@ -389,18 +393,7 @@ pub(crate) async fn restart(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<(
     if steps.is_empty() {
         return Ok(());
     }
-    let domain_steps: Vec<Step> = steps
-        .iter()
-        .map(|s| {
-            step_of((
-                s.name.clone(),
-                s.role.clone(),
-                s.kind.clone(),
-                s.duration.clone(),
-                s.position_id,
-            ))
-        })
-        .collect();
+    let domain_steps = domain_steps(&steps);
     let has_agency: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT agency_id FROM tickets WHERE id = $1"
     ).bind(ticket_id).fetch_one(x).await?);

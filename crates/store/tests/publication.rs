@@ -250,6 +250,18 @@ async fn sweep_publishes_a_missed_ticket_once_and_reanswer_keeps_one_case() {
         assert_eq!(history[0].action, "reanswer");
         assert_eq!(history[0].answer_before, "Lampu diganti");
         assert_eq!(db.search_cases(&all()).await.unwrap().items.len(), 1);
+        // The ticket's timeline says so each time: on the answer, by the sweep, and when the
+        // new answer replaced the published one.
+        let published: Vec<_> = db
+            .events(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "published")
+            .collect();
+        assert_eq!(published.len(), 3);
+        assert!(published[2].payload.contains("\"updated\":true"));
+        assert!(db.verify_chains().await.unwrap().broken.is_empty());
     }
 }
 
@@ -355,6 +367,25 @@ async fn moderator_withholds_and_edits_with_history() {
         assert_eq!(edit.reason, "alamat disamarkan");
         assert_eq!(edit.actor_name.as_deref(), Some("Petugas sekretariat"));
         assert_eq!(history[0].reason, "menyebut alamat pribadi");
+        // The ticket's timeline records each moderation inside the organisation only.
+        let moderated: Vec<_> = db
+            .events(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "publication_moderated")
+            .collect();
+        assert_eq!(moderated.len(), 3);
+        assert_eq!(moderated[0].body, "menyebut alamat pribadi");
+        assert!(moderated[1].payload.contains("\"action\":\"edit\""));
+        let code = db.ticket(&org.secretariat, id).await.unwrap().tracking_code;
+        let public = db
+            .track(&domain::TrackingCode::parse(&code).unwrap())
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = public.timeline.iter().map(|e| e.kind.as_str()).collect();
+        assert!(kinds.contains(&"published"), "{kinds:?}");
+        assert!(!kinds.contains(&"publication_moderated"), "{kinds:?}");
         // The ticket keeps the citizen's words; history cannot be rewritten.
         assert_eq!(db.ticket(&org.secretariat, id).await.unwrap().text, text);
         assert!(

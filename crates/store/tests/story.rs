@@ -389,6 +389,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
                 "assigned",
                 "note",
                 "answered",
+                "published",
                 "closed",
                 "reopened",
                 "declined"
@@ -412,7 +413,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
         );
 
         let report = db.verify_chains().await.unwrap();
-        assert_eq!((report.tickets, report.events), (1, 8));
+        assert_eq!((report.tickets, report.events), (1, 9));
         assert!(report.broken.is_empty(), "{:?}", report.broken);
     }
 }

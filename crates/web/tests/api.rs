@@ -482,6 +482,7 @@ async fn triage_forward_answer_close_reopen_over_the_api() {
                 "forwarded",
                 "note",
                 "answered",
+                "published",
                 "closed",
                 "reopened",
                 "declined"

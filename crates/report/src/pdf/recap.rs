@@ -9,6 +9,7 @@
 use super::font::{Font, deflate};
 use super::{FONT_BOLD, FONT_REGULAR};
 use crate::Result;
+use crate::csv::RECAP_COLUMNS;
 use crate::model::MonthlyRecap;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -25,16 +26,6 @@ const INSET: f32 = 4.0;
 const RULE: f32 = 0.5;
 const HEADER_GRAY: f32 = 0.85;
 
-const HEADERS: [&str; 8] = [
-    "NO",
-    "REGISTER",
-    "TANGGAL TERIMA",
-    "DATA PELAPOR",
-    "URAIAN PENGADUAN",
-    "PETUGAS PENERIMA",
-    "HASIL PENANGANAN",
-    "KET",
-];
 /// Column widths in cm; `None` takes what the others leave. NO holds five digits and TANGGAL
 /// TERIMA a whole `dd-mm-yyyy` on one line.
 const WIDTHS_CM: [Option<f32>; 8] = [
@@ -134,7 +125,7 @@ impl Layout {
             header: Vec::new(),
             header_height: 0.0,
         };
-        layout.header = layout.cell_lines(Face::Bold, &HEADERS.map(str::to_string));
+        layout.header = layout.cell_lines(Face::Bold, &RECAP_COLUMNS.map(str::to_string));
         layout.header_height =
             layout.header.iter().map(Vec::len).max().unwrap_or(1) as f32 * LINE + 2.0 * INSET;
         layout.new_page();
@@ -283,13 +274,9 @@ impl Layout {
         let rows = lines.iter().map(Vec::len).max().unwrap_or(1);
         let top = self.y;
         let columns = self.columns;
-        let page = self.page();
-        page.set_fill_gray(HEADER_GRAY);
-        for (x, w) in columns {
-            page.rect(x, top - height, w, height);
-        }
-        page.fill_nonzero();
-        page.set_fill_gray(0.0);
+        self.page().set_fill_gray(HEADER_GRAY);
+        self.cell_rects(top, height);
+        self.page().fill_nonzero().set_fill_gray(0.0);
         self.borders(top, height);
         for (i, cell) in lines.iter().enumerate() {
             let (x, w) = columns[i];
@@ -302,14 +289,19 @@ impl Layout {
         self.rows_on_page = 0;
     }
 
-    fn borders(&mut self, top: f32, height: f32) {
+    /// One rectangle per column from `top` down `height`, for the next fill or stroke.
+    fn cell_rects(&mut self, top: f32, height: f32) {
         let columns = self.columns;
         let page = self.page();
-        page.set_line_width(RULE);
         for (x, w) in columns {
             page.rect(x, top - height, w, height);
         }
-        page.stroke();
+    }
+
+    fn borders(&mut self, top: f32, height: f32) {
+        self.page().set_line_width(RULE);
+        self.cell_rects(top, height);
+        self.page().stroke();
     }
 
     fn cell_text(&mut self, face: Face, lines: &[String], x: f32, width: f32, centered: bool) {

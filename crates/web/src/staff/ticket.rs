@@ -270,6 +270,14 @@ fn event_detail(kind: &str, payload: &str) -> String {
             text("previous")
         ),
         "step_completed" => format!("langkah \"{}\"", text("step")),
+        "published" if value.get("updated").and_then(|v| v.as_bool()) == Some(true) => {
+            "jawaban di situs publik diperbarui".into()
+        }
+        "publication_moderated" => match text("action").as_str() {
+            "withhold" => "ditahan dari situs publik".into(),
+            "restore" => "ditampilkan kembali di situs publik".into(),
+            _ => "salinan publik diubah".into(),
+        },
         "sla_breached" if !text("step").is_empty() => format!("pada langkah \"{}\"", text("step")),
         "lapor_recorded" if !text("previous").is_empty() => {
             format!("menggantikan {}", text("previous"))
