@@ -26,15 +26,30 @@ pub struct DigestReport {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct Official {
     pub id: i64,
+    pub role: String,
     pub agency_id: Option<i64>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub notify_channels: String,
     pub quiet_hours: Option<String>,
+    /// The inboxes whose digests they get: their own first, then those of the officials they
+    /// stand in for (Plt./Plh.). `None` is the secretariat's triage queue.
+    #[sqlx(skip)]
+    pub inboxes: Vec<Option<i64>>,
 }
 
 /// Roles that receive an agency's digests; the secretariat receives the triage queue's.
 const AGENCY_ROLES: &str = "('head_of_agency', 'liaison_officer', 'staff')";
+
+/// The inbox a role reads: the triage queue for the secretariat, the agency's for its officials;
+/// operators have none (they hear only of dispositions to them).
+fn own_inbox(role: &str, agency_id: Option<i64>) -> Option<Option<i64>> {
+    match role {
+        "secretariat" => Some(None),
+        "head_of_agency" | "liaison_officer" | "staff" => agency_id.map(Some),
+        _ => None,
+    }
+}
 
 /// Whether `local` falls in quiet hours written `HH:MM-HH:MM` (may wrap past midnight).
 pub fn in_quiet_hours(quiet: Option<&str>, local: NaiveTime) -> bool {
@@ -79,16 +94,34 @@ impl Official {
     }
 }
 
-async fn officials(c: &mut C<'_>) -> Result<Vec<Official>> {
-    Ok(
-        run!(c, x => sqlx::query_as::<_, Official>(sqlx::AssertSqlSafe(format!(
-        "SELECT id, CASE WHEN role = 'secretariat' THEN NULL ELSE agency_id END AS agency_id, email, phone,
+/// Everyone who may get a digest at `at`, with their inboxes (their own and those they stand in
+/// for).
+async fn officials(c: &mut C<'_>, at: i64) -> Result<Vec<Official>> {
+    let mut officials = run!(c, x => sqlx::query_as::<_, Official>(sqlx::AssertSqlSafe(format!(
+        "SELECT id, role, CASE WHEN role = 'secretariat' THEN NULL ELSE agency_id END AS agency_id, email, phone,
                 notify_channels, quiet_hours
          FROM users WHERE active AND notify_channels <> 'none'
-         AND (role = 'secretariat' OR (role IN {AGENCY_ROLES} AND agency_id IS NOT NULL))
+         AND (role = 'secretariat' OR (role IN {AGENCY_ROLES} AND agency_id IS NOT NULL)
+              OR (role = 'operator' AND agency_id IS NOT NULL))
          AND (email IS NOT NULL OR phone IS NOT NULL)"
-    ))).fetch_all(x).await?),
-    )
+    ))).fetch_all(x).await?);
+    let stood_in: Vec<(i64, String, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT d.delegate_id, u.role, u.agency_id FROM delegations d JOIN users u ON u.id = d.delegator_id
+         WHERE d.starts_at <= $1 AND d.ends_at > $1 ORDER BY d.id"
+    ).bind(at).fetch_all(x).await?);
+    for official in officials.iter_mut() {
+        let own = own_inbox(&official.role, official.agency_id);
+        let delegated = stood_in
+            .iter()
+            .filter(|(delegate, _, _)| *delegate == official.id)
+            .filter_map(|(_, role, agency)| own_inbox(role, *agency));
+        for inbox in own.into_iter().chain(delegated) {
+            if !official.inboxes.contains(&inbox) {
+                official.inboxes.push(inbox);
+            }
+        }
+    }
+    Ok(officials)
 }
 
 /// Claims a whole run (user 0) for the period: false when another run (a restart, another
@@ -205,17 +238,14 @@ impl Db {
             entry.0 += count;
             *entry.1.entry(category).or_default() += count;
         }
-        let officials = officials(&mut c).await?;
-        let officials: Vec<Official> = stand_ins(
-            &mut c,
-            officials,
-            |a| inboxes.contains_key(&a),
-            hour_end - 1,
-        )
-        .await?
-        .into_iter()
-        .filter(|o| inboxes.contains_key(&o.agency_id) || dispositions.contains_key(&o.id))
-        .collect();
+        let officials: Vec<Official> = officials(&mut c, hour_end - 1)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.inboxes.iter().any(|i| inboxes.contains_key(i))
+                    || dispositions.contains_key(&o.id)
+            })
+            .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_hourly", &period, now).await?;
         let claimed: Vec<&Official> = officials
@@ -236,13 +266,17 @@ impl Db {
             &claimed,
             |official| {
                 let disposed = dispositions.get(&official.id).copied().unwrap_or(0);
-                let Some((count, categories)) = inboxes.get(&official.agency_id) else {
+                let mut news = official
+                    .inboxes
+                    .iter()
+                    .filter_map(|i| inboxes.get(i).map(|news| (*i, news)));
+                let Some((first, (count, categories))) = news.next() else {
                     let body = format!(
                         "Balai: {disposed} disposisi baru untuk Anda dalam 1 jam terakhir. {link}/disposisi"
                     );
                     return (format!("{disposed} disposisi baru untuk Anda"), body);
                 };
-                let inbox = inbox_name(&names, official.agency_id);
+                let inbox = inbox_name(&names, first);
                 let mut top: Vec<(&String, &i64)> = categories.iter().collect();
                 top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
                 let top: Vec<String> = top
@@ -250,7 +284,7 @@ impl Db {
                     .take(3)
                     .map(|(c, n)| format!("{c} {n}"))
                     .collect();
-                let body = fill(
+                let mut body = fill(
                     &template,
                     &[
                         ("count", &count.to_string()),
@@ -259,6 +293,12 @@ impl Db {
                         ("link", &link),
                     ],
                 );
+                for (other, (count, _)) in news {
+                    body.push_str(&format!(
+                        " Juga {count} aduan baru di {} (selaku Plt./Plh.).",
+                        inbox_name(&names, other)
+                    ));
+                }
                 if disposed > 0 {
                     let body = format!("{body} Disposisi baru untuk Anda: {disposed}.");
                     return (format!("{count} aduan baru di {inbox}, {disposed} disposisi"), body);
@@ -325,13 +365,11 @@ impl Db {
                 .unwrap_or_else(|| "-".into());
             inboxes.insert(agency, (open, overdue, oldest));
         }
-        let officials = officials(&mut c).await?;
-        let officials: Vec<Official> =
-            stand_ins(&mut c, officials, |a| inboxes.contains_key(&a), now)
-                .await?
-                .into_iter()
-                .filter(|o| inboxes.contains_key(&o.agency_id))
-                .collect();
+        let officials: Vec<Official> = officials(&mut c, now)
+            .await?
+            .into_iter()
+            .filter(|o| o.inboxes.iter().any(|i| inboxes.contains_key(i)))
+            .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_daily", &period, now).await?;
         let claimed: Vec<&Official> = officials
@@ -345,9 +383,15 @@ impl Db {
             &mut c,
             &claimed,
             |official| {
-                let (open, overdue, oldest) = &inboxes[&official.agency_id];
-                let inbox = inbox_name(&names, official.agency_id);
-                let body = fill(
+                let mut news = official
+                    .inboxes
+                    .iter()
+                    .filter_map(|i| inboxes.get(i).map(|news| (*i, news)));
+                let Some((first, (open, overdue, oldest))) = news.next() else {
+                    return (String::new(), String::new());
+                };
+                let inbox = inbox_name(&names, first);
+                let mut body = fill(
                     &template,
                     &[
                         ("count", &open.to_string()),
@@ -357,6 +401,12 @@ impl Db {
                         ("link", &link),
                     ],
                 );
+                for (other, (open, overdue, _)) in news {
+                    body.push_str(&format!(
+                        " Juga {open} aduan {} belum dijawab, {overdue} lewat tenggat (selaku Plt./Plh.).",
+                        inbox_name(&names, other)
+                    ));
+                }
                 (format!("{open} aduan {inbox} belum dijawab"), body)
             },
             "digest_daily",
@@ -370,38 +420,6 @@ impl Db {
             messages,
         })
     }
-}
-
-/// An official standing in (Plt./Plh.) at `at` for one whose inbox has news, while their own
-/// inbox has none, gets the digest of that inbox instead.
-async fn stand_ins(
-    c: &mut C<'_>,
-    mut officials: Vec<Official>,
-    has_news: impl Fn(Option<i64>) -> bool,
-    at: i64,
-) -> Result<Vec<Official>> {
-    let rows: Vec<(i64, String, Option<i64>)> = run!(c, x => sqlx::query_as(
-        "SELECT d.delegate_id, u.role, u.agency_id FROM delegations d JOIN users u ON u.id = d.delegator_id
-         WHERE d.starts_at <= $1 AND d.ends_at > $1 ORDER BY d.id"
-    ).bind(at).fetch_all(x).await?);
-    for official in officials.iter_mut() {
-        if has_news(official.agency_id) {
-            continue;
-        }
-        let inbox = rows
-            .iter()
-            .filter(|(delegate, _, _)| *delegate == official.id)
-            .filter_map(|(_, role, agency)| match role.as_str() {
-                "secretariat" => Some(None),
-                "head_of_agency" | "liaison_officer" | "staff" => agency.map(Some),
-                _ => None,
-            })
-            .find(|inbox| has_news(*inbox));
-        if let Some(inbox) = inbox {
-            official.agency_id = inbox;
-        }
-    }
-    Ok(officials)
 }
 
 fn inbox_name(names: &HashMap<i64, String>, agency: Option<i64>) -> String {
@@ -458,7 +476,7 @@ pub(crate) async fn notify_users(
     }
     let mut p = Placeholders::for_conn(c);
     let sql = format!(
-        "SELECT id, agency_id, email, phone, notify_channels, quiet_hours FROM users
+        "SELECT id, role, agency_id, email, phone, notify_channels, quiet_hours FROM users
          WHERE active AND notify_channels <> 'none' AND id IN ({})",
         p.list(user_ids.len())
     );

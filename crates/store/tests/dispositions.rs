@@ -863,6 +863,33 @@ async fn the_hourly_digest_counts_new_dispositions() {
         assert!(kabid.contains(&format!("{base}/staf/disposisi")), "{kabid}");
         let staf = digest("staf@contoh.go.id").await;
         assert!(staf.contains("1 disposisi baru"), "{staf}");
+
+        // An operator has no inbox digest, but hears of dispositions to them.
+        let operator = user(
+            &db,
+            "operator",
+            Role::Operator,
+            Some(o.dishub),
+            None,
+            Some("operator@contoh.go.id"),
+        )
+        .await;
+        let operator = actor(&db, operator).await;
+        db.dispose_at(
+            &o.kadishub,
+            id,
+            &to(&[&operator], "untuk_diketahui"),
+            at("2026-11-30T10:10:00+07:00"),
+        )
+        .await
+        .unwrap();
+        let report = db
+            .send_hourly_digests(at("2026-11-30T11:05:00+07:00"), base)
+            .await
+            .unwrap();
+        assert_eq!(report.recipients, 1, "{report:?}");
+        let to_operator = digest("operator@contoh.go.id").await;
+        assert!(to_operator.contains("1 disposisi baru"), "{to_operator}");
     }
 }
 
@@ -895,6 +922,40 @@ async fn an_acting_official_gets_the_digest_of_the_inbox_they_stand_in_for() {
         let sent = db.messages_to("sekdis@contoh.go.id", 10).await.unwrap();
         let digest = sent.iter().find(|m| m.kind == "digest_hourly").unwrap();
         assert!(digest.body.contains("Dinas Kesehatan"), "{}", digest.body);
+
+        // An hour with news in both inboxes: one digest names both, their own first.
+        ticket(&db, Some("DINKES"), hour + HOUR + 10 * 60_000).await;
+        ticket(&db, Some("DISHUB"), hour + HOUR + 20 * 60_000).await;
+        db.send_hourly_digests(hour + 2 * HOUR + 5 * 60_000, "https://balai.contoh.go.id")
+            .await
+            .unwrap();
+        let sent = db.messages_to("sekdis@contoh.go.id", 10).await.unwrap();
+        let digests: Vec<_> = sent.iter().filter(|m| m.kind == "digest_hourly").collect();
+        assert_eq!(digests.len(), 2, "one per hour");
+        let both = digests
+            .iter()
+            .find(|m| m.body.contains("Dinas Perhubungan"))
+            .unwrap_or_else(|| panic!("{digests:?}"));
+        assert!(
+            both.body.contains("Juga 1 aduan baru di Dinas Kesehatan"),
+            "{}",
+            both.body
+        );
+
+        // The daily digest, too: sekdis hears of both inboxes' unanswered tickets.
+        // Noon WIB of the next day, inside the delegation.
+        let next = hour + 2 * HOUR + DAY;
+        let noon = next - (next + 7 * HOUR).rem_euclid(DAY) + 12 * HOUR;
+        db.send_daily_digests(noon, "https://balai.contoh.go.id")
+            .await
+            .unwrap();
+        let sent = db.messages_to("sekdis@contoh.go.id", 10).await.unwrap();
+        let daily = sent
+            .iter()
+            .find(|m| m.kind == "digest_daily")
+            .unwrap_or_else(|| panic!("{sent:?}"));
+        assert!(daily.body.contains("Dinas Perhubungan"), "{}", daily.body);
+        assert!(daily.body.contains("Dinas Kesehatan"), "{}", daily.body);
     }
 }
 

@@ -552,7 +552,7 @@ async fn the_admin_manages_gateways_and_they_take_effect_at_once() {
         )
         .await;
         let mut appeared = false;
-        for _ in 0..50 {
+        for _ in 0..200 {
             if get(&app, "", "/simulasi-sms").await.status() == 200 {
                 appeared = true;
                 break;
@@ -590,7 +590,7 @@ async fn the_admin_manages_gateways_and_they_take_effect_at_once() {
                 .send()
         };
         let mut status = 0;
-        for _ in 0..50 {
+        for _ in 0..200 {
             status = mo("ui-token-0123456789abc")
                 .await
                 .unwrap()
@@ -635,7 +635,7 @@ async fn the_admin_manages_gateways_and_they_take_effect_at_once() {
         )
         .await;
         let mut gone = false;
-        for _ in 0..50 {
+        for _ in 0..200 {
             let dev_gone = get(&app, "", "/simulasi-sms").await.status() == 404;
             let kannel_off = mo("ui-token-0123456789abc").await.unwrap().status() == 401;
             if dev_gone && kannel_off {
