@@ -143,7 +143,7 @@ pub struct DisposeInput {
 #[utoipa::path(post, path = "/tickets/{id}/dispositions", params(("id" = i64, Path)), request_body = DisposeInput,
     security(("bearer" = [])),
     responses((status = 201, body = [DispositionItem]), (status = 403, description = "not allowed to dispose this ticket"),
-              (status = 404), (status = 409, description = "ticket finished"), (status = 422)))]
+              (status = 404), (status = 409, description = "ticket finished"), (status = 422, description = "invalid input, or a recipient or position not below the sender")))]
 pub async fn dispose(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
