@@ -79,34 +79,45 @@ fn widths(sheet: &mut Worksheet, widths: &[f64]) -> Result<()> {
 }
 
 /// The monthly recap in the *Lampiran I* layout.
+/// The three centred title lines over columns `0..=last_col`: the title, then two subtitles.
+fn title_block(sheet: &mut Worksheet, f: &Formats, last_col: u16, lines: [&str; 3]) -> Result<()> {
+    for (row, text) in lines.into_iter().enumerate() {
+        let format = if row == 0 { &f.title } else { &f.subtitle };
+        sheet
+            .merge_range(row as u32, 0, row as u32, last_col, text, format)
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Column titles in `row`.
+fn header_row(sheet: &mut Worksheet, f: &Formats, row: u32, titles: &[&str]) -> Result<()> {
+    for (c, title) in titles.iter().enumerate() {
+        sheet
+            .write_string_with_format(row, c as u16, *title, &f.header)
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 pub fn monthly(r: &MonthlyRecap) -> Result<Vec<u8>> {
     let f = formats();
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Rekapitulasi").map_err(err)?;
     widths(sheet, &[5.0, 22.0, 12.0, 24.0, 50.0, 18.0, 40.0, 16.0])?;
-    sheet
-        .merge_range(0, 0, 0, 7, r.title(), &f.title)
-        .map_err(err)?;
-    sheet
-        .merge_range(1, 0, 1, 7, &r.agency_name.to_uppercase(), &f.subtitle)
-        .map_err(err)?;
-    sheet
-        .merge_range(
-            2,
-            0,
-            2,
-            7,
+    title_block(
+        sheet,
+        &f,
+        7,
+        [
+            r.title(),
+            &r.agency_name.to_uppercase(),
             &format!("BULAN {} TAHUN {}", r.month_name.to_uppercase(), r.year),
-            &f.subtitle,
-        )
-        .map_err(err)?;
+        ],
+    )?;
     let header = 4;
-    for (c, title) in RECAP_COLUMNS.iter().enumerate() {
-        sheet
-            .write_string_with_format(header, c as u16, *title, &f.header)
-            .map_err(err)?;
-    }
+    header_row(sheet, &f, header, &RECAP_COLUMNS)?;
     let mut row = header + 1;
     for l in &r.lines {
         sheet
@@ -190,35 +201,18 @@ pub fn liaison(r: &LiaisonReport) -> Result<Vec<u8>> {
         sheet,
         &[5.0, 28.0, 30.0, 12.0, 10.0, 12.0, 10.0, 10.0, 18.0],
     )?;
-    sheet
-        .merge_range(
-            0,
-            0,
-            0,
-            8,
+    title_block(
+        sheet,
+        &f,
+        8,
+        [
             "LAPORAN RESPON PEJABAT PENGHUBUNG TERHADAP PENGADUAN MASYARAKAT",
-            &f.title,
-        )
-        .map_err(err)?;
-    sheet
-        .merge_range(1, 0, 1, 8, &r.scope.to_uppercase(), &f.subtitle)
-        .map_err(err)?;
-    sheet
-        .merge_range(
-            2,
-            0,
-            2,
-            8,
+            &r.scope.to_uppercase(),
             &format!("PERIODE {}", r.period_label.to_uppercase()),
-            &f.subtitle,
-        )
-        .map_err(err)?;
+        ],
+    )?;
     let header = 4;
-    for (c, title) in LIAISON_COLUMNS.iter().enumerate() {
-        sheet
-            .write_string_with_format(header, c as u16, *title, &f.header)
-            .map_err(err)?;
-    }
+    header_row(sheet, &f, header, &LIAISON_COLUMNS)?;
     let mut row = header + 1;
     for l in &r.lines {
         sheet
@@ -280,11 +274,7 @@ fn count_table(
     sheet
         .write_string_with_format(row, 0, title, &f.bold)
         .map_err(err)?;
-    for (c, h) in [label, "Jumlah", "Persentase"].iter().enumerate() {
-        sheet
-            .write_string_with_format(row + 1, c as u16, *h, &f.header)
-            .map_err(err)?;
-    }
+    header_row(sheet, f, row + 1, &[label, "Jumlah", "Persentase"])?;
     let mut r = row + 2;
     for l in lines {
         sheet
@@ -309,22 +299,16 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
     let sheet = book.add_worksheet();
     sheet.set_name("Ringkasan").map_err(err)?;
     widths(sheet, &[34.0, 14.0, 14.0, 16.0, 14.0])?;
-    sheet
-        .merge_range(0, 0, 0, 4, &r.title, &f.title)
-        .map_err(err)?;
-    sheet
-        .merge_range(
-            1,
-            0,
-            1,
-            4,
+    title_block(
+        sheet,
+        &f,
+        4,
+        [
+            &r.title,
             &format!("{} — {}", r.region.to_uppercase(), r.scope.to_uppercase()),
-            &f.subtitle,
-        )
-        .map_err(err)?;
-    sheet
-        .merge_range(2, 0, 2, 4, &r.period_label.to_uppercase(), &f.subtitle)
-        .map_err(err)?;
+            &r.period_label.to_uppercase(),
+        ],
+    )?;
     let summary = [
         ("Aduan diterima", r.totals.received.to_string()),
         ("Dijawab", r.totals.answered.to_string()),
@@ -353,20 +337,18 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
         .write_string_with_format(row, 0, "Tren per bulan", &f.bold)
         .map_err(err)?;
     let month_header = row + 1;
-    for (c, h) in [
-        "Bulan",
-        "Diterima",
-        "Dijawab",
-        "Tepat waktu",
-        "% tepat waktu",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet
-            .write_string_with_format(month_header, c as u16, *h, &f.header)
-            .map_err(err)?;
-    }
+    header_row(
+        sheet,
+        &f,
+        month_header,
+        &[
+            "Bulan",
+            "Diterima",
+            "Dijawab",
+            "Tepat waktu",
+            "% tepat waktu",
+        ],
+    )?;
     row = month_header + 1;
     for m in &r.months {
         sheet
@@ -403,23 +385,21 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
     sheet.set_name("Per OPD").map_err(err)?;
     widths(sheet, &[5.0, 40.0, 12.0, 12.0, 14.0, 14.0, 12.0, 14.0])?;
     let header = 0;
-    for (c, h) in [
-        "NO",
-        "OPD",
-        "Diterima",
-        "Dijawab",
-        "Tepat waktu",
-        "Kepatuhan SLA",
-        "Ditolak",
-        "Belum selesai",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet
-            .write_string_with_format(header, c as u16, *h, &f.header)
-            .map_err(err)?;
-    }
+    header_row(
+        sheet,
+        &f,
+        header,
+        &[
+            "NO",
+            "OPD",
+            "Diterima",
+            "Dijawab",
+            "Tepat waktu",
+            "Kepatuhan SLA",
+            "Ditolak",
+            "Belum selesai",
+        ],
+    )?;
     for (row, (i, a)) in (header + 1..).zip(r.agencies.iter().chain([&r.totals]).enumerate()) {
         if i < r.agencies.len() {
             sheet
