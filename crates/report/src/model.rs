@@ -309,6 +309,19 @@ pub struct CountLine {
     pub share: String,
 }
 
+/// SLA of one workflow step in one agency (seed 002 §10.2.d: "per agency and step").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepLine {
+    pub agency: String,
+    pub step: String,
+    /// Steps with a deadline.
+    pub total: i64,
+    pub on_time: i64,
+    pub late: i64,
+    /// Done on time among those done or late.
+    pub on_time_pct: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthLine {
     pub label: String,
@@ -330,6 +343,8 @@ pub struct SemesterReport {
     pub period_label: String,
     pub totals: AgencyLine,
     pub agencies: Vec<AgencyLine>,
+    /// SLA per agency and workflow step (empty when no ticket followed a workflow).
+    pub steps: Vec<StepLine>,
     pub categories: Vec<CountLine>,
     pub channels: Vec<CountLine>,
     pub statuses: Vec<CountLine>,
@@ -575,6 +590,31 @@ pub fn semester_report(
         })
         .collect();
     agencies.sort_by(|a, b| b.received.cmp(&a.received).then(a.name.cmp(&b.name)));
+    let agency_name = |id: Option<i64>| -> String {
+        id.and_then(|id| agency_names.get(&id).map(|(_, name)| name.to_string()))
+            .unwrap_or_else(|| "Antrian triase (belum diteruskan)".into())
+    };
+    let mut steps: Vec<(String, i64, StepLine)> = data
+        .steps
+        .iter()
+        .map(|s| {
+            let agency = agency_name(s.agency_id);
+            (
+                agency.clone(),
+                s.position,
+                StepLine {
+                    agency,
+                    step: s.step.clone(),
+                    total: s.total,
+                    on_time: s.on_time,
+                    late: s.late,
+                    on_time_pct: percent_id(s.on_time, s.on_time + s.late),
+                },
+            )
+        })
+        .collect();
+    steps.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let steps: Vec<StepLine> = steps.into_iter().map(|(_, _, line)| line).collect();
 
     let mut months: Vec<MonthLine> = period
         .months()
@@ -657,6 +697,7 @@ pub fn semester_report(
         categories,
         totals,
         agencies,
+        steps,
         months,
         answered_count,
         median_answer: median_answer_ms

@@ -426,6 +426,43 @@ pub fn semester(r: &SemesterReport) -> Result<Vec<u8>> {
     }
     print_setup(sheet, header)?;
 
+    // Sheet: SLA per agency and workflow step.
+    if !r.steps.is_empty() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("SLA per langkah").map_err(err)?;
+        widths(sheet, &[36.0, 30.0, 12.0, 12.0, 12.0, 14.0])?;
+        header_row(
+            sheet,
+            &f,
+            0,
+            &[
+                "OPD",
+                "Langkah",
+                "Bertenggat",
+                "Tepat waktu",
+                "Terlambat",
+                "Kepatuhan",
+            ],
+        )?;
+        for (row, s) in (1..).zip(&r.steps) {
+            sheet
+                .write_string_with_format(row, 0, &s.agency, &f.cell)
+                .map_err(err)?;
+            sheet
+                .write_string_with_format(row, 1, &s.step, &f.cell)
+                .map_err(err)?;
+            for (c, v) in [(2, s.total), (3, s.on_time), (4, s.late)] {
+                sheet
+                    .write_number_with_format(row, c, v as f64, &f.number)
+                    .map_err(err)?;
+            }
+            sheet
+                .write_string_with_format(row, 5, &s.on_time_pct, &f.center)
+                .map_err(err)?;
+        }
+        print_setup(sheet, 0)?;
+    }
+
     // Sheet 3: mixes, declines and frequent words.
     let sheet = book.add_worksheet();
     sheet.set_name("Rincian").map_err(err)?;

@@ -60,6 +60,25 @@ async fn seed(db: &Db, n: usize) -> Actor {
     }
     let liaison_user = db.user_by_username("rina").await.unwrap().unwrap();
     let liaison = db.actor_for(&liaison_user).await.unwrap();
+    // Every ticket follows the shipped SMS Center workflow (answer within 3 working hours).
+    let sms_center = db
+        .workflow_templates()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "SMS Center")
+        .unwrap();
+    db.update_workflow_template(
+        sms_center.id,
+        &store::workflow::TemplateInput {
+            name: sms_center.name.clone(),
+            is_default: true,
+            steps: sms_center.steps.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let mut first = None;
     for i in 0..n {
         let intake = IntakeInput {
@@ -307,6 +326,16 @@ async fn semester_and_liaison_reports_read_back() {
         assert_eq!(model.median_answer, "6 jam 0 menit");
         assert_eq!(model.months[2].received, 12);
         assert!(model.chart_months.starts_with("<svg"));
+        // SLA per agency and step: the one answer came within the 3 working hours; the other
+        // eleven steps are long past due.
+        assert_eq!(model.steps.len(), 1, "{:?}", model.steps);
+        let step = &model.steps[0];
+        assert_eq!(
+            (step.agency.as_str(), step.step.as_str()),
+            ("Dinas Perhubungan", "Pejabat penghubung menjawab")
+        );
+        assert_eq!((step.total, step.on_time, step.late), (12, 1, 11));
+        assert_eq!(step.on_time_pct, "8,3%");
         let pdf = semester.render(Format::Pdf).unwrap();
         let file = temp_file("semester.pdf", &pdf);
         let text = tool("pdftotext", &[file.to_str().unwrap(), "-"]);
@@ -315,9 +344,18 @@ async fn semester_and_liaison_reports_read_back() {
         assert!(text.contains("Kepatuhan SLA") && text.contains("Persentil ke-90"));
         assert!(text.contains("Dinas Perhubungan") && text.contains("Maret 2025"));
         assert!(text.contains("Halaman 1 dari"));
+        assert!(
+            text.contains("Kepatuhan SLA per OPD dan langkah alur")
+                && text.contains("Pejabat penghubung menjawab"),
+            "{text}"
+        );
         let _ = std::fs::remove_file(file);
         let xlsx = semester.render(Format::Xlsx).unwrap();
         let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx)).unwrap();
+        let steps = book.worksheet_range("SLA per langkah").unwrap();
+        assert_eq!(cell(&steps, 1, 1), "Pejabat penghubung menjawab");
+        assert_eq!(cell(&steps, 1, 4), "11");
+        assert_eq!(cell(&steps, 1, 5), "8,3%");
         let per_agency = book.worksheet_range("Per OPD").unwrap();
         assert_eq!(cell(&per_agency, 1, 1), "Dinas Perhubungan");
         assert_eq!(cell(&per_agency, 1, 2), "12");

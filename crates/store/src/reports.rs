@@ -429,6 +429,19 @@ pub struct DayFigures {
     pub answered_on_time: i64,
 }
 
+/// Workflow steps of one agency with a deadline (tickets received in the period): how many,
+/// done by their deadline, and late (done after it, or still open past it).
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct StepFigures {
+    pub agency_id: Option<i64>,
+    pub step: String,
+    /// The step's place in its workflow (for ordering).
+    pub position: i64,
+    pub total: i64,
+    pub on_time: i64,
+    pub late: i64,
+}
+
 /// The raw counts of a semester report, read in four passes over the period's tickets.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SemesterData {
@@ -443,6 +456,8 @@ pub struct SemesterData {
     pub agencies: Vec<AgencyRef>,
     /// (code, name) of the categories.
     pub categories: Vec<(String, String)>,
+    /// SLA per agency and workflow step.
+    pub steps: Vec<StepFigures>,
 }
 
 impl Db {
@@ -507,6 +522,16 @@ impl Db {
         let categories: Vec<(String, String)> = run!(&mut c, x => sqlx::query_as(
             "SELECT code, name FROM categories ORDER BY sort_order, code"
         ).fetch_all(x).await?);
+        // Steps are read from their own table (only tickets on a workflow have any).
+        let steps: Vec<StepFigures> = run!(&mut c, x => sqlx::query_as::<_, StepFigures>(sqlx::AssertSqlSafe(format!(
+            "SELECT t.agency_id, s.name AS step, MIN(s.position) AS position, COUNT(*) AS total,
+                    SUM(CASE WHEN s.done_at IS NOT NULL AND s.done_at <= s.due_at THEN 1 ELSE 0 END) AS on_time,
+                    SUM(CASE WHEN (s.done_at IS NOT NULL AND s.done_at > s.due_at)
+                              OR (s.done_at IS NULL AND s.due_at < $3) THEN 1 ELSE 0 END) AS late
+             FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id
+             WHERE s.due_at IS NOT NULL AND t.received_at >= $1 AND t.received_at < $2{scope_sql}
+             GROUP BY t.agency_id, s.name ORDER BY t.agency_id, MIN(s.position)"
+        ))).bind(from_ms).bind(to_ms).bind(crate::now_ms()).fetch_all(x).await?);
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
         let days = days
             .into_iter()
@@ -526,6 +551,7 @@ impl Db {
             texts,
             agencies,
             categories,
+            steps,
         })
     }
 }

@@ -586,7 +586,33 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
             .await
             .unwrap();
         assert_eq!(again.breached, 0, "once per step");
-        let _ = w.dishub;
+
+        // The semester report's SLA per agency and step (tickets now all in DISHUB).
+        let data = db
+            .semester_data(
+                &w.secretariat,
+                None,
+                wib("2026-11-01T00:00"),
+                wib("2027-01-01T00:00"),
+            )
+            .await
+            .unwrap();
+        let step = |name: &str| {
+            data.steps
+                .iter()
+                .find(|s| s.step == name)
+                .unwrap_or_else(|| panic!("{name}: {:?}", data.steps))
+        };
+        assert!(data.steps.iter().all(|s| s.agency_id == Some(w.dishub)));
+        let answered = step("Pejabat penghubung menjawab");
+        assert_eq!((answered.total, answered.on_time, answered.late), (1, 1, 0));
+        let forwarded = step("Sekretariat meneruskan ke OPD");
+        assert_eq!(
+            (forwarded.total, forwarded.on_time, forwarded.late),
+            (1, 0, 1)
+        );
+        let drafts = step("Telaah dan draf");
+        assert_eq!((drafts.total, drafts.on_time), (2, 0));
     }
 }
 
