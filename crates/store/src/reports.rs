@@ -522,8 +522,15 @@ impl Db {
         let categories: Vec<(String, String)> = run!(&mut c, x => sqlx::query_as(
             "SELECT code, name FROM categories ORDER BY sort_order, code"
         ).fetch_all(x).await?);
-        // Steps are read from their own table (only tickets on a workflow have any).
-        let steps: Vec<StepFigures> = run!(&mut c, x => sqlx::query_as::<_, StepFigures>(sqlx::AssertSqlSafe(format!(
+        // Steps exist only for tickets on a workflow; without any, skip the join (SQLite would
+        // walk the period's tickets probing for steps).
+        let any_steps: bool = run!(&mut c, x => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM ticket_steps)"
+        ).fetch_one(x).await?);
+        let steps: Vec<StepFigures> = if !any_steps {
+            Vec::new()
+        } else {
+            run!(&mut c, x => sqlx::query_as::<_, StepFigures>(sqlx::AssertSqlSafe(format!(
             "SELECT t.agency_id, s.name AS step, MIN(s.position) AS position, COUNT(*) AS total,
                     SUM(CASE WHEN s.done_at IS NOT NULL AND s.done_at <= s.due_at THEN 1 ELSE 0 END) AS on_time,
                     SUM(CASE WHEN (s.done_at IS NOT NULL AND s.done_at > s.due_at)
@@ -531,7 +538,8 @@ impl Db {
              FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id
              WHERE s.due_at IS NOT NULL AND t.received_at >= $1 AND t.received_at < $2{scope_sql}
              GROUP BY t.agency_id, s.name ORDER BY t.agency_id, MIN(s.position)"
-        ))).bind(from_ms).bind(to_ms).bind(crate::now_ms()).fetch_all(x).await?);
+        ))).bind(from_ms).bind(to_ms).bind(crate::now_ms()).fetch_all(x).await?)
+        };
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
         let days = days
             .into_iter()
