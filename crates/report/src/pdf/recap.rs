@@ -65,7 +65,7 @@ struct Layout {
     regular: Font,
     bold: Font,
     pages: Vec<Content>,
-    /// Baseline room left: the top of the next thing to draw on the current page.
+    /// Where the next thing starts on the current page (its top, in points from the bottom).
     y: f32,
     columns: [(f32, f32); 8],
     /// Rows drawn on the current page below its header (a page with none never splits a row
