@@ -259,6 +259,27 @@ async fn as_recipient(
         .ok_or(StoreError::Forbidden)
 }
 
+/// The ticket's agency and the actor's authority to dispose it now, read without locking
+/// (`None`: not visible to them, finished, or no authority).
+async fn authority_on(
+    c: &mut C<'_>,
+    actor: &Actor,
+    ticket_id: i64,
+) -> Result<Option<(i64, Authority)>> {
+    let (agency_id, status, _) = lock_ticket(c, "", ticket_id).await?;
+    let Some(agency_id) = agency_id.filter(|a| actor.can_see_agency(Some(*a))) else {
+        return Ok(None);
+    };
+    if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
+        return Ok(None);
+    }
+    Ok(
+        authority(c, actor.user_id, ticket_id, agency_id, None, now_ms())
+            .await?
+            .map(|a| (agency_id, a)),
+    )
+}
+
 async fn lock_ticket(
     c: &mut C<'_>,
     for_update: &str,
@@ -324,15 +345,9 @@ impl Db {
         ticket_id: i64,
     ) -> Result<Option<Authority>> {
         let mut conn = self.conn().await?;
-        let mut c = conn.c();
-        let (agency_id, status, _) = lock_ticket(&mut c, "", ticket_id).await?;
-        let Some(agency_id) = agency_id.filter(|a| actor.can_see_agency(Some(*a))) else {
-            return Ok(None);
-        };
-        if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
-            return Ok(None);
-        }
-        authority(&mut c, actor.user_id, ticket_id, agency_id, None, now_ms()).await
+        Ok(authority_on(&mut conn.c(), actor, ticket_id)
+            .await?
+            .map(|(_, authority)| authority))
     }
 
     /// The actor's authority on the ticket and the people and positions below the official
@@ -342,12 +357,9 @@ impl Db {
         actor: &Actor,
         ticket_id: i64,
     ) -> Result<Option<Choices>> {
-        let Some(authority) = self.dispose_authority(actor, ticket_id).await? else {
-            return Ok(None);
-        };
         let mut conn = self.conn().await?;
         let mut c = conn.c();
-        let (Some(agency_id), _, _) = lock_ticket(&mut c, "", ticket_id).await? else {
+        let Some((agency_id, authority)) = authority_on(&mut c, actor, ticket_id).await? else {
             return Ok(None);
         };
         let Some(sender) = official(&mut c, authority.sender_id).await? else {

@@ -65,6 +65,16 @@ pub fn in_quiet_hours(quiet: Option<&str>, local: NaiveTime) -> bool {
 }
 
 impl Official {
+    /// Their inboxes that have news in `inboxes`, own first.
+    fn news<'a, T>(
+        &'a self,
+        inboxes: &'a HashMap<Option<i64>, T>,
+    ) -> impl Iterator<Item = (Option<i64>, &'a T)> + 'a {
+        self.inboxes
+            .iter()
+            .filter_map(|i| inboxes.get(i).map(|news| (*i, news)))
+    }
+
     /// The messages that reach this official at `local` time.
     fn messages(&self, subject: &str, body: &str, local: NaiveTime) -> Vec<OutgoingMessage> {
         let wants = |c: &str| self.notify_channels.split(',').any(|w| w.trim() == c);
@@ -241,10 +251,7 @@ impl Db {
         let officials: Vec<Official> = officials(&mut c, hour_end - 1)
             .await?
             .into_iter()
-            .filter(|o| {
-                o.inboxes.iter().any(|i| inboxes.contains_key(i))
-                    || dispositions.contains_key(&o.id)
-            })
+            .filter(|o| o.news(&inboxes).next().is_some() || dispositions.contains_key(&o.id))
             .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_hourly", &period, now).await?;
@@ -266,10 +273,7 @@ impl Db {
             &claimed,
             |official| {
                 let disposed = dispositions.get(&official.id).copied().unwrap_or(0);
-                let mut news = official
-                    .inboxes
-                    .iter()
-                    .filter_map(|i| inboxes.get(i).map(|news| (*i, news)));
+                let mut news = official.news(&inboxes);
                 let Some((first, (count, categories))) = news.next() else {
                     let body = format!(
                         "Balai: {disposed} disposisi baru untuk Anda dalam 1 jam terakhir. {link}/disposisi"
@@ -368,7 +372,7 @@ impl Db {
         let officials: Vec<Official> = officials(&mut c, now)
             .await?
             .into_iter()
-            .filter(|o| o.inboxes.iter().any(|i| inboxes.contains_key(i)))
+            .filter(|o| o.news(&inboxes).next().is_some())
             .collect();
         let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
         let claimed = claim(&mut c, &ids, "digest_daily", &period, now).await?;
@@ -383,10 +387,7 @@ impl Db {
             &mut c,
             &claimed,
             |official| {
-                let mut news = official
-                    .inboxes
-                    .iter()
-                    .filter_map(|i| inboxes.get(i).map(|news| (*i, news)));
+                let mut news = official.news(&inboxes);
                 let Some((first, (open, overdue, oldest))) = news.next() else {
                     return (String::new(), String::new());
                 };

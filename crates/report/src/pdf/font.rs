@@ -21,6 +21,13 @@ struct Glyph {
     advance: u16,
 }
 
+fn lookup(face: &Face<'_>, c: char) -> Option<Glyph> {
+    face.glyph_index(c).map(|id| Glyph {
+        id: id.0,
+        advance: face.glyph_hor_advance(id).unwrap_or(0),
+    })
+}
+
 pub(crate) struct Font {
     data: &'static [u8],
     face: Face<'static>,
@@ -45,14 +52,8 @@ impl Font {
             .find(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME && n.is_unicode())
             .and_then(|n| n.to_string())
             .unwrap_or_else(|| "Font".into());
-        let glyph = |c: char| {
-            face.glyph_index(c).map(|id| Glyph {
-                id: id.0,
-                advance: face.glyph_hor_advance(id).unwrap_or(0),
-            })
-        };
-        let replacement = glyph('\u{FFFD}')
-            .or_else(|| glyph('?'))
+        let replacement = lookup(&face, '\u{FFFD}')
+            .or_else(|| lookup(&face, '?'))
             .unwrap_or(Glyph { id: 0, advance: 0 });
         Ok(Font {
             subset_name: format!("{tag}+{family}"),
@@ -72,11 +73,7 @@ impl Font {
         if let Some(g) = self.glyphs.get(&c) {
             return (*g, c);
         }
-        let found = self.face.glyph_index(c).map(|id| Glyph {
-            id: id.0,
-            advance: self.face.glyph_hor_advance(id).unwrap_or(0),
-        });
-        let g = found.unwrap_or(self.replacement);
+        let g = lookup(&self.face, c).unwrap_or(self.replacement);
         self.glyphs.insert(c, g);
         (g, c)
     }

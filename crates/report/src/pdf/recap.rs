@@ -83,17 +83,17 @@ pub fn render(r: &MonthlyRecap) -> Result<Vec<u8>> {
     } else {
         layout.table_header();
         for line in &r.lines {
-            let cells = [
-                line.no.to_string(),
-                line.register.clone(),
-                line.received.clone(),
-                line.reporter.clone(),
-                line.description.clone(),
-                line.receiver.clone(),
-                line.result.clone(),
-                line.remark.clone(),
-            ];
-            layout.row(&cells);
+            let no = line.no.to_string();
+            layout.row([
+                &no,
+                &line.register,
+                &line.received,
+                &line.reporter,
+                &line.description,
+                &line.receiver,
+                &line.result,
+                &line.remark,
+            ]);
         }
         layout.y -= 0.4 * SIZE;
     }
@@ -125,7 +125,7 @@ impl Layout {
             header: Vec::new(),
             header_height: 0.0,
         };
-        layout.header = layout.cell_lines(Face::Bold, &RECAP_COLUMNS.map(str::to_string));
+        layout.header = layout.cell_lines(Face::Bold, RECAP_COLUMNS);
         layout.header_height =
             layout.header.iter().map(Vec::len).max().unwrap_or(1) as f32 * LINE + 2.0 * INSET;
         layout.new_page();
@@ -259,11 +259,11 @@ impl Layout {
         self.lines(face, SIZE, &wrapped, MARGIN_X, CONTENT_WIDTH, Align::Left);
     }
 
-    fn cell_lines(&mut self, face: Face, cells: &[String; 8]) -> Vec<Vec<String>> {
+    fn cell_lines(&mut self, face: Face, cells: [&str; 8]) -> Vec<Vec<String>> {
         (0..8)
             .map(|i| {
                 let width = self.columns[i].1 - 2.0 * INSET;
-                self.wrap(face, SIZE, &cells[i], width)
+                self.wrap(face, SIZE, cells[i], width)
             })
             .collect()
     }
@@ -325,7 +325,7 @@ impl Layout {
         ((room - 2.0 * INSET) / LINE).floor().max(0.0) as usize
     }
 
-    fn row(&mut self, cells: &[String; 8]) {
+    fn row(&mut self, cells: [&str; 8]) {
         let lines = self.cell_lines(Face::Regular, cells);
         let total = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
         let mut done = 0;
