@@ -2,8 +2,10 @@
 //! phone normalisation, tracking codes, register numbers, the timeline hash chain and the
 //! working-time calendar for SLA deadlines.
 
+pub mod access;
 pub mod calendar;
 pub mod hierarchy;
+pub mod ids;
 pub mod intake;
 pub mod phone;
 pub mod redact;
@@ -13,7 +15,9 @@ pub mod timeline;
 pub mod tracking;
 pub mod workflow;
 
+pub use access::{Access, Capability};
 pub use calendar::WorkingCalendar;
+pub use ids::{AgencyId, DelegationId, PositionId, TicketId, UserId};
 pub use intake::{FieldError, IntakeInput, ValidIntake};
 pub use phone::PhoneNumber;
 pub use redact::mask_personal_data;
