@@ -277,7 +277,10 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
                 },
             })
             .await?;
-        actors.insert(*username, db.actor_for(&db.user(id).await?).await?);
+        actors.insert(
+            *username,
+            db.access_for(&db.user(id).await?, store::now_ms()).await?,
+        );
     }
     let secretariat = &actors["sekretariat"];
     let liaison_of = |code: &str| match code {
@@ -412,7 +415,7 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
 /// reviewed and drafted, and its answer waits for the head's approval.
 async fn workflow(
     db: &Db,
-    actors: &std::collections::HashMap<&str, store::Actor>,
+    actors: &std::collections::HashMap<&str, store::Access>,
     now: i64,
 ) -> anyhow::Result<()> {
     let dinkes = db.agency_by_code("DINKES").await?.id;
@@ -464,7 +467,7 @@ async fn workflow(
         head,
         id,
         &store::dispositions::NewDisposition {
-            recipients: vec![liaison.user_id],
+            recipients: vec![liaison.user().get()],
             instruction: "siapkan_jawaban".into(),
             note: "Cek ke puskesmas dan siapkan jawaban.".into(),
             ..Default::default()
@@ -494,7 +497,7 @@ async fn workflow(
 /// and the head's Plh. from today, recorded by the admin.
 async fn dispositions(
     db: &Db,
-    actors: &std::collections::HashMap<&str, store::Actor>,
+    actors: &std::collections::HashMap<&str, store::Access>,
     now: i64,
 ) -> anyhow::Result<()> {
     use store::dispositions::NewDisposition;
@@ -525,7 +528,7 @@ async fn dispositions(
                 head,
                 ticket.id,
                 &NewDisposition {
-                    recipients: vec![liaison.user_id, staff.user_id],
+                    recipients: vec![liaison.user().get(), staff.user().get()],
                     instruction: instructions[i % instructions.len()].into(),
                     note: "Mohon segera ditangani dan dilaporkan.".into(),
                     ..Default::default()
@@ -548,7 +551,7 @@ async fn dispositions(
                     liaison,
                     ticket.id,
                     &NewDisposition {
-                        recipients: vec![actors["operator.dishub"].user_id],
+                        recipients: vec![actors["operator.dishub"].user().get()],
                         instruction: "untuk_diketahui".into(),
                         ..Default::default()
                     },
@@ -563,12 +566,13 @@ async fn dispositions(
     db.create_delegation(
         &actors["admin"],
         &store::delegations::NewDelegation {
-            delegator_id: head.user_id,
-            delegate_id: staff.user_id,
+            delegator_id: head.user().get(),
+            delegate_id: staff.user().get(),
             kind: "plh".into(),
             starts_at: now,
             ends_at: now + 3 * day,
-            note: "Kepala dinas dinas luar (Surat Perintah 800/17/2026)".into(),
+            note: "Kepala dinas dinas luar".into(),
+            basis: "Surat Perintah 800/17/2026".into(),
         },
     )
     .await?;

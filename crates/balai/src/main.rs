@@ -549,11 +549,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(file, database_url, None)?;
             let db = open(&config).await?;
             // The command line acts for the whole region, like an administrator.
-            let actor = store::Actor {
-                user_id: 0,
-                role: domain::Role::Admin,
-                agency_scope: None,
-            };
+            let actor = store::Access::system(domain::UserId(0), domain::Role::Admin);
             let started = std::time::Instant::now();
             let request = report::Request {
                 kind,

@@ -186,7 +186,11 @@ impl Access {
 
     /// A command-line or system actor with a role's inbox over the whole region.
     pub fn system(user: UserId, role: Role) -> Self {
-        Access::new(user, Inbox::of_role(role, None, None, Vec::new()), Vec::new())
+        Access::new(
+            user,
+            Inbox::of_role(role, None, None, Vec::new()),
+            Vec::new(),
+        )
     }
 
     pub fn user(&self) -> UserId {
@@ -348,6 +352,19 @@ pub fn may_record_delegation(r: &DelegationRequest) -> Result<(), DelegationRefu
         return Err(DelegationRefusal::ToRecorder);
     }
     Ok(())
+}
+
+impl Acting {
+    /// Adds who acted for whom to an event's payload.
+    pub fn tag(acting: Option<&Acting>, mut payload: serde_json::Value) -> serde_json::Value {
+        if let (Some(a), Some(map)) = (acting, payload.as_object_mut()) {
+            map.insert("acting_as".into(), a.label.clone().into());
+            if let Some(delegator) = a.delegator {
+                map.insert("on_behalf_of".into(), delegator.0.into());
+            }
+        }
+        payload
+    }
 }
 
 #[cfg(test)]

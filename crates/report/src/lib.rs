@@ -19,7 +19,7 @@ pub mod xlsx;
 
 pub use model::{LiaisonReport, MonthlyRecap, SemesterReport};
 use store::reports::Period;
-use store::{Actor, Db, StoreError};
+use store::{Access, Db, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -174,7 +174,7 @@ pub struct Request {
 }
 
 /// Builds the report for `actor` at `now`; agency-bound roles get only their agency.
-pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Report> {
+pub async fn build(db: &Db, actor: &Access, req: &Request, now: i64) -> Result<Report> {
     let tz = db.region_timezone().await?;
     let region = db.region().await?.name;
     let agency = match req
@@ -190,7 +190,7 @@ pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Re
         None => None,
     };
     if let Some(a) = &agency
-        && !actor.can_see_agency(Some(a.id))
+        && !actor.sees(Some(domain::AgencyId(a.id)))
     {
         return Err(StoreError::Forbidden.into());
     }
@@ -214,7 +214,10 @@ pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Re
                 year,
                 month,
                 head_name: head.as_deref(),
-                sees_identity: actor.role.sees_reporter_identity(),
+                sees_identity: actor.can(
+                    domain::Capability::SeeReporterIdentity,
+                    Some(domain::AgencyId(agency.id)),
+                ),
                 now,
                 tz,
             };
@@ -268,17 +271,17 @@ pub async fn build(db: &Db, actor: &Actor, req: &Request, now: i64) -> Result<Re
 
 /// The agency's name, or what the actor sees as a whole.
 async fn scope_label(
-    actor: &Actor,
+    actor: &Access,
     agency: Option<&store::reports::AgencyRef>,
     db: &Db,
 ) -> Result<String> {
     if let Some(a) = agency {
         return Ok(a.name.clone());
     }
-    if actor.agency_scope.is_none() {
+    if actor.visible_agencies().is_none() {
         return Ok("Seluruh OPD".into());
     }
-    let user = db.user(actor.user_id).await?;
+    let user = db.user(actor.user().get()).await?;
     let names = db.agencies().await?;
     Ok(user
         .agency_id

@@ -12,7 +12,7 @@ use std::process::Command;
 use store::reports::RecapRow;
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Actor, Db};
+use store::{Access, Db};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 
@@ -23,17 +23,13 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> i64 {
         .timestamp_millis()
 }
 
-fn admin() -> Actor {
-    Actor {
-        user_id: 0,
-        role: Role::Admin,
-        agency_scope: None,
-    }
+fn admin() -> Access {
+    store::Access::system(domain::UserId(0), Role::Admin)
 }
 
 /// DISHUB with its head and liaison officer; `n` tickets in March 2025 (every third anonymous,
 /// every fifth confidential), the first answered by the liaison officer.
-async fn seed(db: &Db, n: usize) -> Actor {
+async fn seed(db: &Db, n: usize) -> Access {
     let dishub = db
         .create_agency(&store::org::NewAgency {
             code: "DISHUB".into(),
@@ -59,7 +55,7 @@ async fn seed(db: &Db, n: usize) -> Actor {
         .unwrap();
     }
     let liaison_user = db.user_by_username("rina").await.unwrap().unwrap();
-    let liaison = db.actor_for(&liaison_user).await.unwrap();
+    let liaison = db.access_for(&liaison_user, store::now_ms()).await.unwrap();
     // Every ticket follows the shipped SMS Center workflow (answer within 3 working hours).
     let sms_center = db
         .workflow_templates()
@@ -148,7 +144,7 @@ fn tool(name: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-async fn monthly(db: &Db, actor: &Actor) -> Report {
+async fn monthly(db: &Db, actor: &Access) -> Report {
     let request = Request {
         kind: Kind::Monthly,
         agency: Some("DISHUB".into()),
@@ -441,6 +437,7 @@ async fn semester_and_liaison_reports_read_back() {
 fn recap_model_snapshot() {
     let row = |id: i64, status: &str| RecapRow {
         id,
+        agency_id: None,
         register_number: format!("DISHUB/2025/{id:05}"),
         received_at: at(2025, 3, id as u32, 9),
         channel: if id == 2 { "sms".into() } else { "web".into() },

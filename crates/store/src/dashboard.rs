@@ -4,7 +4,7 @@
 use crate::db::run;
 use crate::notify::region_zone;
 use crate::workflow::StepOverdue;
-use crate::{Actor, Db, Result};
+use crate::{Access, Db, Result};
 use chrono::{NaiveDate, Offset, TimeZone};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -82,8 +82,8 @@ pub struct Dashboard {
 }
 
 /// `AND t.agency_id IN (…)` for a scoped actor (ids are numbers from the database).
-fn scope_clause(actor: &Actor) -> String {
-    match &actor.agency_scope {
+fn scope_clause(actor: &Access) -> String {
+    match &crate::visible_ids(actor) {
         None => String::new(),
         Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
         Some(ids) => {
@@ -118,7 +118,7 @@ impl Db {
     /// backlog and overdue figures are as of `now`.
     pub async fn dashboard(
         &self,
-        actor: &Actor,
+        actor: &Access,
         from_ms: i64,
         to_ms: i64,
         now: i64,

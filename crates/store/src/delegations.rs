@@ -1,11 +1,13 @@
 //! Acting officials (Plt./Plh.): a dated delegation of an official's position to another user.
-//! While it runs, the delegate sees the delegator's inbox (`Db::actor_for` widens the scope),
+//! While it runs, the delegate acts in the delegator's inbox with exactly the delegator's
+//! capabilities there (`Db::access_for`, `domain::access`),
 //! receives the dispositions and notices addressed to the delegator, and every action they
 //! take with the delegator's authority is recorded as `Plh. <position>` on the timeline.
 
 use crate::db::{C, Placeholders, run};
-use crate::{Actor, Db, Result, StoreError, now_ms};
-use domain::Role;
+use crate::{Db, Result, StoreError, now_ms};
+use domain::access::{Access, Acting, DelegationRefusal, DelegationRequest, Inbox, Seat};
+use domain::{AgencyId, DelegationId, PositionId, Role, UserId};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -22,6 +24,10 @@ pub struct Delegation {
     pub starts_at: i64,
     pub ends_at: i64,
     pub note: String,
+    pub basis: String,
+    /// The position's role and agency as recorded: what the delegate may do with it.
+    pub role: Option<String>,
+    pub agency_id: Option<i64>,
     pub created_by: i64,
     pub created_at: i64,
     pub ended_early_by: Option<i64>,
@@ -63,52 +69,14 @@ pub struct NewDelegation {
     pub starts_at: i64,
     pub ends_at: i64,
     pub note: String,
-}
-
-/// Someone acting with another official's authority through a running delegation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Acting {
-    pub delegator_id: i64,
-    pub label: String,
-}
-
-impl Acting {
-    /// Adds who acted for whom to an event's payload.
-    pub(crate) fn tag(
-        acting: &Option<Acting>,
-        mut payload: serde_json::Value,
-    ) -> serde_json::Value {
-        if let (Some(a), Some(map)) = (acting, payload.as_object_mut()) {
-            map.insert("acting_as".into(), a.label.clone().into());
-            map.insert("on_behalf_of".into(), a.delegator_id.into());
-        }
-        payload
-    }
+    /// What the delegation rests on, e.g. the number of the surat perintah.
+    pub basis: String,
 }
 
 const DELEGATION_SELECT: &str = "SELECT d.id, d.delegator_id, a.full_name AS delegator_name, d.position_id,
     d.position_label, d.delegate_id, b.full_name AS delegate_name, d.kind, d.starts_at, d.ends_at, d.note,
-    d.created_by, d.created_at, d.ended_early_by
+    d.basis, d.role, d.agency_id, d.created_by, d.created_at, d.ended_early_by
     FROM delegations d JOIN users a ON a.id = d.delegator_id JOIN users b ON b.id = d.delegate_id";
-
-/// The delegations running at `now` whose delegate is `user_id`: (delegator, label).
-pub(crate) async fn active_delegators(
-    c: &mut C<'_>,
-    user_id: i64,
-    now: i64,
-) -> Result<Vec<Acting>> {
-    let rows: Vec<(i64, String, String)> = run!(c, x => sqlx::query_as(
-        "SELECT delegator_id, kind, position_label FROM delegations
-         WHERE delegate_id = $1 AND starts_at <= $2 AND ends_at > $2 ORDER BY id"
-    ).bind(user_id).bind(now).fetch_all(x).await?);
-    Ok(rows
-        .into_iter()
-        .map(|(delegator_id, kind, position)| Acting {
-            delegator_id,
-            label: acting_label(&kind, &position),
-        })
-        .collect())
-}
 
 /// `user_ids` and the delegates standing in for any of them at `now`, without repeats.
 pub(crate) async fn with_delegates(c: &mut C<'_>, user_ids: &[i64], now: i64) -> Result<Vec<i64>> {
@@ -135,72 +103,33 @@ pub(crate) async fn with_delegates(c: &mut C<'_>, user_ids: &[i64], now: i64) ->
     Ok(all)
 }
 
-/// Whether `agency_id` lies in the user's own scope (their agency's subtree, or the whole
-/// region for region-wide roles).
-pub(crate) async fn own_scope_covers(
-    c: &mut C<'_>,
-    user_id: i64,
-    agency_id: Option<i64>,
-) -> Result<bool> {
-    let row: Option<(String, Option<i64>)> = run!(c, x => sqlx::query_as(
-        "SELECT role, agency_id FROM users WHERE id = $1 AND active"
-    ).bind(user_id).fetch_optional(x).await?);
-    let Some((role, own_agency)) = row else {
-        return Ok(false);
-    };
-    if Role::parse(&role).is_some_and(|r| r.sees_whole_region()) {
-        return Ok(true);
-    }
-    let (Some(own), Some(target)) = (own_agency, agency_id) else {
-        return Ok(false);
-    };
-    let found: i64 = run!(c, x => sqlx::query_scalar(
+/// `agency` and every agency below it.
+async fn subtree(c: &mut C<'_>, agency: i64) -> Result<Vec<AgencyId>> {
+    let ids: Vec<i64> = run!(c, x => sqlx::query_scalar(
         "WITH RECURSIVE sub(id) AS (
             SELECT id FROM agencies WHERE id = $1
             UNION SELECT a.id FROM agencies a JOIN sub ON a.parent_id = sub.id)
-         SELECT COUNT(*) FROM sub WHERE id = $2"
-    ).bind(own).bind(target).fetch_one(x).await?);
-    Ok(found > 0)
+         SELECT id FROM sub ORDER BY id"
+    ).bind(agency).fetch_all(x).await?);
+    Ok(ids.into_iter().map(AgencyId).collect())
 }
 
-/// Who the user acts for on a ticket of `agency_id`: nobody when their own scope covers it,
-/// else the first running delegation whose delegator's scope does.
-pub(crate) async fn acting_for_agency(
-    c: &mut C<'_>,
-    user_id: i64,
-    agency_id: Option<i64>,
-    now: i64,
-) -> Result<Option<Acting>> {
-    if own_scope_covers(c, user_id, agency_id).await? {
-        return Ok(None);
-    }
-    for acting in active_delegators(c, user_id, now).await? {
-        if own_scope_covers(c, acting.delegator_id, agency_id).await? {
-            return Ok(Some(acting));
-        }
-    }
-    Ok(None)
+fn role_of(text: &str) -> Result<Role> {
+    Role::parse(text).ok_or_else(|| StoreError::Invalid(format!("unknown role {text}")))
 }
 
 impl Db {
-    /// Records a delegation. The official themselves or an admin may; the message names the
-    /// field at fault (`delegate_id:`, `ends_at:`, `kind:`…).
-    pub async fn create_delegation(&self, by: &Actor, new: &NewDelegation) -> Result<i64> {
+    /// Records a delegation of the delegator's position. The official themselves, the operator
+    /// of the position's agency or an admin may; recording gives the recorder nothing. The
+    /// message names the field at fault (`delegate_id:`, `ends_at:`, `kind:`…).
+    pub async fn create_delegation(&self, by: &Access, new: &NewDelegation) -> Result<i64> {
         let invalid = |m: &str| StoreError::Invalid(m.to_string());
-        if by.role != Role::Admin && by.user_id != new.delegator_id {
-            return Err(StoreError::Forbidden);
-        }
         if new.kind != "plt" && new.kind != "plh" {
             return Err(invalid("kind: pilih Plt atau Plh"));
         }
         if new.ends_at <= new.starts_at {
             return Err(invalid(
                 "ends_at: tanggal selesai harus setelah tanggal mulai",
-            ));
-        }
-        if new.delegate_id == new.delegator_id {
-            return Err(invalid(
-                "delegate_id: jabatan tidak dapat didelegasikan kepada diri sendiri",
             ));
         }
         let now = now_ms();
@@ -221,14 +150,44 @@ impl Db {
         );
         let load = |id: i64| {
             format!(
-                "SELECT u.full_name, u.role, u.position_id, p.name, u.agency_id, u.active FROM users u
-                 LEFT JOIN positions p ON p.id = u.position_id WHERE u.id = {id}"
+                "SELECT u.full_name, u.role, u.position_id, p.name, COALESCE(p.agency_id, u.agency_id), u.active
+                 FROM users u LEFT JOIN positions p ON p.id = u.position_id WHERE u.id = {id}"
             )
         };
         let delegator: UserRow =
             run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(load(new.delegator_id)))
             .fetch_optional(x).await?)
             .ok_or_else(|| invalid("delegator_id: pejabat tidak dikenal"))?;
+        let (_, role, position_id, position_name, agency_id, _) = delegator;
+        let role = role_of(&role)?;
+        let request = DelegationRequest {
+            recorder: by.user(),
+            recorder_role: by.role(),
+            recorder_agency: by.own().agency,
+            delegator: UserId(new.delegator_id),
+            delegator_role: role,
+            position_agency: agency_id.map(AgencyId),
+            delegate: UserId(new.delegate_id),
+        };
+        match domain::access::may_record_delegation(&request) {
+            Ok(()) => {}
+            Err(DelegationRefusal::NotRecorder) => return Err(StoreError::Forbidden),
+            Err(DelegationRefusal::NotDelegable) => {
+                return Err(invalid(
+                    "delegator_id: peran Administrator bukan jabatan dan tidak dapat didelegasikan",
+                ));
+            }
+            Err(DelegationRefusal::ToOneself) => {
+                return Err(invalid(
+                    "delegate_id: jabatan tidak dapat didelegasikan kepada diri sendiri",
+                ));
+            }
+            Err(DelegationRefusal::ToRecorder) => {
+                return Err(invalid(
+                    "delegate_id: pencatat delegasi tidak dapat menjadi penerimanya",
+                ));
+            }
+        }
         let delegate: Option<UserRow> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(load(new.delegate_id)))
             .fetch_optional(x).await?);
         match delegate {
@@ -239,7 +198,6 @@ impl Db {
                 ));
             }
         }
-        let (_, role, position_id, position_name, agency_id, _) = delegator;
         let position_label = match position_name {
             Some(name) => name,
             None => {
@@ -250,12 +208,9 @@ impl Db {
                     }
                     None => None,
                 };
-                let role = Role::parse(&role)
-                    .map(|r| r.label_id())
-                    .unwrap_or("Pejabat");
                 match agency {
-                    Some(agency) => format!("{role} {agency}"),
-                    None => role.to_string(),
+                    Some(agency) => format!("{} {agency}", role.label_id()),
+                    None => role.label_id().to_string(),
                 }
             }
         };
@@ -271,26 +226,31 @@ impl Db {
         }
         let id: i64 = run!(&mut c, x => sqlx::query_scalar(
             "INSERT INTO delegations (delegator_id, position_id, position_label, delegate_id, kind, starts_at, ends_at,
-                note, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+                note, basis, role, agency_id, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
         ).bind(new.delegator_id).bind(position_id).bind(&position_label).bind(new.delegate_id).bind(&new.kind)
-            .bind(starts_at).bind(new.ends_at).bind(new.note.trim()).bind(by.user_id).bind(now)
+            .bind(starts_at).bind(new.ends_at).bind(new.note.trim()).bind(new.basis.trim()).bind(role.as_str())
+            .bind(agency_id).bind(by.user().get()).bind(now)
             .fetch_one(x).await?);
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Ends a delegation now (or cancels one not yet started): the delegator, the delegate
-    /// or an admin may.
-    pub async fn end_delegation(&self, by: &Actor, id: i64, now: i64) -> Result<()> {
+    /// Ends a delegation now (or cancels one not yet started): the delegator, the delegate,
+    /// the operator of the position's agency or an admin may.
+    pub async fn end_delegation(&self, by: &Access, id: i64, now: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
-        let row: (i64, i64, i64, i64) = run!(&mut c, x => sqlx::query_as(
-            "SELECT delegator_id, delegate_id, starts_at, ends_at FROM delegations WHERE id = $1"
+        let row: (i64, i64, i64, i64, Option<i64>) = run!(&mut c, x => sqlx::query_as(
+            "SELECT delegator_id, delegate_id, starts_at, ends_at, agency_id FROM delegations WHERE id = $1"
         ).bind(id).fetch_optional(x).await?)
         .ok_or(StoreError::NotFound)?;
-        let (delegator, delegate, starts_at, ends_at) = row;
-        if by.role != Role::Admin && by.user_id != delegator && by.user_id != delegate {
+        let (delegator, delegate, starts_at, ends_at, agency) = row;
+        let me = by.user().get();
+        let agency_operator = by.role() == Role::Operator
+            && agency.is_some()
+            && by.own().agency == agency.map(AgencyId);
+        if !by.is_admin() && me != delegator && me != delegate && !agency_operator {
             return Err(StoreError::NotFound);
         }
         if ends_at <= now {
@@ -300,8 +260,60 @@ impl Db {
         let end = now.max(starts_at);
         run!(&mut c, x => sqlx::query(
             "UPDATE delegations SET ends_at = $1, ended_early_by = $2 WHERE id = $3"
-        ).bind(end).bind(by.user_id).bind(id).execute(x).await?.rows_affected());
+        ).bind(end).bind(me).bind(id).execute(x).await?.rows_affected());
         tx.commit().await
+    }
+
+    /// The access of a signed-in user at `now`: their own inbox (their role over their
+    /// agency's subtree, or the region) and each position they stand in for, with that
+    /// position's recorded role and agency.
+    pub async fn access_for(&self, user: &crate::org::User, now: i64) -> Result<Access> {
+        let mut conn = self.conn().await?;
+        let mut c = conn.c();
+        let role = role_of(&user.role)?;
+        let own_subtree = match user.agency_id {
+            Some(agency) if !role.sees_whole_region() => subtree(&mut c, agency).await?,
+            _ => Vec::new(),
+        };
+        let own = Inbox::of_role(
+            role,
+            user.agency_id.map(AgencyId),
+            user.position_id.map(PositionId),
+            own_subtree,
+        );
+        type SeatRow = (
+            i64,
+            i64,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+        );
+        let rows: Vec<SeatRow> = run!(&mut c, x => sqlx::query_as(
+            "SELECT id, delegator_id, kind, position_label, position_id, role, agency_id FROM delegations
+             WHERE delegate_id = $1 AND starts_at <= $2 AND ends_at > $2 ORDER BY id"
+        ).bind(user.id).bind(now).fetch_all(x).await?);
+        let mut seats = Vec::new();
+        for (id, delegator, kind, label, position, seat_role, agency) in rows {
+            let seat_role = role_of(seat_role.as_deref().unwrap_or(""))?;
+            let subtree = match agency {
+                Some(agency) if !seat_role.sees_whole_region() => subtree(&mut c, agency).await?,
+                _ => Vec::new(),
+            };
+            seats.push(Seat {
+                role: seat_role,
+                agency: agency.map(AgencyId),
+                position: position.map(PositionId),
+                subtree,
+                acting: Acting {
+                    delegation: DelegationId(id),
+                    delegator: Some(UserId(delegator)),
+                    label: acting_label(&kind, &label),
+                },
+            });
+        }
+        Ok(Access::new(UserId(user.id), own, seats))
     }
 
     /// Delegations, newest first: all of them (`None`), or those where `user` delegates or

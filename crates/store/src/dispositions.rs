@@ -7,10 +7,12 @@
 //! official (Plt./Plh.) may do what the official they stand in for may, and is recorded so.
 
 use crate::db::{C, Placeholders, run};
-use crate::delegations::{Acting, active_delegators, with_delegates};
+use crate::delegations::with_delegates;
 use crate::tickets::append_event;
-use crate::{Actor, Db, Result, StoreError, now_ms};
+use crate::{Access, Db, Result, StoreError, now_ms};
+use domain::access::Acting;
 use domain::hierarchy::{Official, PositionTree, may_dispose_to, may_dispose_to_position};
+use domain::{AgencyId, UserId};
 use domain::{EventKind, Role};
 use serde::Serialize;
 
@@ -182,12 +184,13 @@ pub struct Authority {
     pub parent_id: Option<i64>,
 }
 
-/// May `user_id` dispose this ticket by their own position? `Some(parent)` when yes.
+/// May `user_id` dispose this ticket (as its head when `head`, else by a disposition they
+/// hold)? `Some(parent)` when yes.
 async fn own_authority(
     c: &mut C<'_>,
     user_id: i64,
     ticket_id: i64,
-    agency_id: i64,
+    head: bool,
     parent_hint: Option<i64>,
 ) -> Result<Option<Option<i64>>> {
     let held: Vec<i64> = run!(c, x => sqlx::query_scalar(
@@ -198,41 +201,32 @@ async fn own_authority(
     {
         return Ok(Some(Some(hint)));
     }
-    let row: Option<(String, Option<i64>)> = run!(c, x => sqlx::query_as(
-        "SELECT role, agency_id FROM users WHERE id = $1 AND active"
-    ).bind(user_id).fetch_optional(x).await?);
-    let head = row.is_some_and(|(role, agency)| {
-        role == Role::HeadOfAgency.as_str() && agency == Some(agency_id)
-    });
     if head {
         return Ok(Some(None));
     }
     Ok(held.first().map(|id| Some(*id)))
 }
 
-/// The authority with which `actor_id` may dispose the ticket now, or `None`.
+/// The authority with which the actor may dispose the ticket now, or `None`: their own (as
+/// head of the agency or holder of a disposition), else that of an official they stand in for.
 async fn authority(
     c: &mut C<'_>,
-    actor_id: i64,
+    actor: &Access,
     ticket_id: i64,
     agency_id: i64,
     parent_hint: Option<i64>,
-    now: i64,
 ) -> Result<Option<Authority>> {
-    if let Some(parent_id) = own_authority(c, actor_id, ticket_id, agency_id, parent_hint).await? {
-        return Ok(Some(Authority {
-            sender_id: actor_id,
-            acting_as: None,
-            parent_id,
-        }));
-    }
-    for acting in active_delegators(c, actor_id, now).await? {
+    let head = actor.head_of(AgencyId(agency_id));
+    let principals: Vec<(UserId, Option<Acting>)> =
+        actor.principals().map(|(u, a)| (u, a.cloned())).collect();
+    for (user, acting) in principals {
+        let is_head = head.is_some_and(|h| h.acting == acting);
         if let Some(parent_id) =
-            own_authority(c, acting.delegator_id, ticket_id, agency_id, parent_hint).await?
+            own_authority(c, user.get(), ticket_id, is_head, parent_hint).await?
         {
             return Ok(Some(Authority {
-                sender_id: acting.delegator_id,
-                acting_as: Some(acting.label),
+                sender_id: user.get(),
+                acting_as: acting.map(|a| a.label),
                 parent_id,
             }));
         }
@@ -240,22 +234,13 @@ async fn authority(
     Ok(None)
 }
 
-/// How `actor_id` may act on a disposition addressed to `recipient_id`: themselves (`None`),
+/// How the actor may act on a disposition addressed to `recipient_id`: themselves (`None`),
 /// as an acting official (`Some`), or not at all (`Err`).
-async fn as_recipient(
-    c: &mut C<'_>,
-    actor_id: i64,
-    recipient_id: i64,
-    now: i64,
-) -> Result<Option<Acting>> {
-    if actor_id == recipient_id {
-        return Ok(None);
-    }
-    active_delegators(c, actor_id, now)
-        .await?
-        .into_iter()
-        .find(|a| a.delegator_id == recipient_id)
-        .map(Some)
+fn as_recipient(actor: &Access, recipient_id: i64) -> Result<Option<Acting>> {
+    actor
+        .principals()
+        .find(|(user, _)| user.get() == recipient_id)
+        .map(|(_, acting)| acting.cloned())
         .ok_or(StoreError::Forbidden)
 }
 
@@ -263,21 +248,19 @@ async fn as_recipient(
 /// (`None`: not visible to them, finished, or no authority).
 async fn authority_on(
     c: &mut C<'_>,
-    actor: &Actor,
+    actor: &Access,
     ticket_id: i64,
 ) -> Result<Option<(i64, Authority)>> {
     let (agency_id, status, _) = lock_ticket(c, "", ticket_id).await?;
-    let Some(agency_id) = agency_id.filter(|a| actor.can_see_agency(Some(*a))) else {
+    let Some(agency_id) = agency_id.filter(|a| actor.sees(Some(AgencyId(*a)))) else {
         return Ok(None);
     };
     if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
         return Ok(None);
     }
-    Ok(
-        authority(c, actor.user_id, ticket_id, agency_id, None, now_ms())
-            .await?
-            .map(|a| (agency_id, a)),
-    )
+    Ok(authority(c, actor, ticket_id, agency_id, None)
+        .await?
+        .map(|a| (agency_id, a)))
 }
 
 async fn lock_ticket(
@@ -341,7 +324,7 @@ impl Db {
     /// With what authority the actor may dispose this ticket now (`None`: they may not).
     pub async fn dispose_authority(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
     ) -> Result<Option<Authority>> {
         let mut conn = self.conn().await?;
@@ -354,7 +337,7 @@ impl Db {
     /// whose authority it is (`None`: they may not dispose it).
     pub async fn disposition_choices(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
     ) -> Result<Option<Choices>> {
         let mut conn = self.conn().await?;
@@ -371,7 +354,7 @@ impl Db {
         ).bind(agency_id).fetch_all(x).await?);
         let users = people
             .into_iter()
-            .filter(|(id, ..)| *id != actor.user_id && *id != authority.sender_id)
+            .filter(|(id, ..)| *id != actor.user().get() && *id != authority.sender_id)
             .filter(|(_, _, role, position_id)| {
                 Role::parse(role).is_some_and(|role| {
                     may_dispose_to(
@@ -402,7 +385,7 @@ impl Db {
 
     pub async fn dispose(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         new: &NewDisposition,
     ) -> Result<Vec<Disposition>> {
@@ -413,7 +396,7 @@ impl Db {
     /// (and whoever stands in for them), all in one transaction.
     pub async fn dispose_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         new: &NewDisposition,
         now: i64,
@@ -423,7 +406,7 @@ impl Db {
         let mut c = tx.c();
         let (agency_id, status, register) =
             lock_ticket(&mut c, self.for_update(), ticket_id).await?;
-        if !actor.can_see_agency(agency_id) {
+        if !actor.sees(agency_id.map(AgencyId)) {
             return Err(StoreError::NotFound);
         }
         let Some(agency_id) = agency_id else {
@@ -436,16 +419,9 @@ impl Db {
                 "aduan sudah selesai; tidak dapat didisposisikan".into(),
             ));
         }
-        let authority = authority(
-            &mut c,
-            actor.user_id,
-            ticket_id,
-            agency_id,
-            new.parent_id,
-            now,
-        )
-        .await?
-        .ok_or(StoreError::Forbidden)?;
+        let authority = authority(&mut c, actor, ticket_id, agency_id, new.parent_id)
+            .await?
+            .ok_or(StoreError::Forbidden)?;
         if let Some(parent) = new.parent_id
             && authority.parent_id != Some(parent)
         {
@@ -518,7 +494,7 @@ impl Db {
         }
         let mut seen = std::collections::HashSet::new();
         recipients.retain(|id| seen.insert(*id));
-        recipients.retain(|id| *id != actor.user_id && *id != authority.sender_id);
+        recipients.retain(|id| *id != actor.user().get() && *id != authority.sender_id);
         if recipients.is_empty() {
             return Err(invalid(
                 "recipients: pilih minimal satu penerima selain Anda",
@@ -557,7 +533,7 @@ impl Db {
                 "INSERT INTO dispositions (ticket_id, parent_id, from_user_id, acting_as, on_behalf_of, recipient_id,
                     instruction, note, due_at, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
-            ).bind(ticket_id).bind(authority.parent_id).bind(actor.user_id).bind(&authority.acting_as)
+            ).bind(ticket_id).bind(authority.parent_id).bind(actor.user().get()).bind(&authority.acting_as)
                 .bind(on_behalf_of).bind(*id).bind(new.instruction.trim()).bind(note).bind(due_at).bind(now)
                 .fetch_one(x).await?);
             ids.push(made);
@@ -580,7 +556,7 @@ impl Db {
             &mut c,
             ticket_id,
             EventKind::Disposed,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             "",
             &payload,
             now,
@@ -611,22 +587,22 @@ impl Db {
             made.push(one(&mut c, id).await?);
         }
         // The workflow's "head disposes" step (SOP Wadul) is done once the ticket is disposed.
-        crate::workflow::ticket_disposed(&mut c, ticket_id, Some(actor.user_id), now).await?;
+        crate::workflow::ticket_disposed(&mut c, ticket_id, Some(actor.user().get()), now).await?;
         tx.commit().await?;
         metrics::counter!("balai_dispositions_total").increment(made.len() as u64);
         Ok(made)
     }
 
     /// A disposition the actor received (or receives as acting official), marked read.
-    pub async fn read_disposition(&self, actor: &Actor, id: i64) -> Result<Disposition> {
+    pub async fn read_disposition(&self, actor: &Access, id: i64) -> Result<Disposition> {
         let now = now_ms();
         let mut tx = self.begin().await?;
         let mut c = tx.c();
         let d = one(&mut c, id).await?;
-        if !actor.can_see_agency(d.ticket_agency_id) && d.recipient_id != actor.user_id {
+        if !actor.sees(d.ticket_agency_id.map(AgencyId)) && d.recipient_id != actor.user().get() {
             return Err(StoreError::NotFound);
         }
-        as_recipient(&mut c, actor.user_id, d.recipient_id, now).await?;
+        as_recipient(actor, d.recipient_id)?;
         run!(&mut c, x => sqlx::query("UPDATE dispositions SET read_at = COALESCE(read_at, $1) WHERE id = $2")
             .bind(now).bind(id).execute(x).await?.rows_affected());
         let d = one(&mut c, id).await?;
@@ -636,7 +612,7 @@ impl Db {
 
     pub async fn report_disposition(
         &self,
-        actor: &Actor,
+        actor: &Access,
         id: i64,
         report: &str,
     ) -> Result<Disposition> {
@@ -647,7 +623,7 @@ impl Db {
     /// The recipient's report back: kept on the disposition and on the internal timeline.
     pub async fn report_disposition_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         id: i64,
         report: &str,
         now: i64,
@@ -660,10 +636,10 @@ impl Db {
         .ok_or(StoreError::NotFound)?;
         lock_ticket(&mut c, self.for_update(), ticket_id).await?;
         let d = one(&mut c, id).await?;
-        if !actor.can_see_agency(d.ticket_agency_id) && d.recipient_id != actor.user_id {
+        if !actor.sees(d.ticket_agency_id.map(AgencyId)) && d.recipient_id != actor.user().get() {
             return Err(StoreError::NotFound);
         }
-        let acting = as_recipient(&mut c, actor.user_id, d.recipient_id, now).await?;
+        let acting = as_recipient(actor, d.recipient_id)?;
         if report.is_empty() {
             return Err(StoreError::Invalid("report: laporan wajib diisi".into()));
         }
@@ -676,16 +652,16 @@ impl Db {
         run!(&mut c, x => sqlx::query(
             "UPDATE dispositions SET reported_at = $1, report = $2, reported_by = $3, report_acting_as = $4,
                 read_at = COALESCE(read_at, $1) WHERE id = $5"
-        ).bind(now).bind(report).bind(actor.user_id).bind(&label).bind(id).execute(x).await?.rows_affected());
+        ).bind(now).bind(report).bind(actor.user().get()).bind(&label).bind(id).execute(x).await?.rows_affected());
         let payload = Acting::tag(
-            &acting,
+            acting.as_ref(),
             serde_json::json!({ "disposition_id": id, "to": d.from_name, "instruction_label": d.instruction_label }),
         );
         append_event(
             &mut c,
             ticket_id,
             EventKind::DispositionReported,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             report,
             &payload,
             now,
@@ -718,7 +694,7 @@ impl Db {
     /// A ticket's dispositions in the order they were made (parents before children).
     pub async fn ticket_dispositions(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
     ) -> Result<Vec<Disposition>> {
         self.ticket(actor, ticket_id).await?;
@@ -733,20 +709,14 @@ impl Db {
     /// "Disposisi saya": dispositions to the actor and to those they stand in for, newest first.
     pub async fn my_dispositions(
         &self,
-        actor: &Actor,
+        actor: &Access,
         filter: MineFilter,
         cursor: Option<MineCursor>,
         limit: i64,
     ) -> Result<MinePage> {
         let limit = limit.clamp(1, 200);
         let mut conn = self.conn().await?;
-        let mut users = vec![actor.user_id];
-        users.extend(
-            active_delegators(&mut conn.c(), actor.user_id, now_ms())
-                .await?
-                .into_iter()
-                .map(|a| a.delegator_id),
-        );
+        let users: Vec<i64> = actor.principals().map(|(u, _)| u.get()).collect();
         let mut p = Placeholders::for_conn(&conn.c());
         let mut sql = format!(
             "{DISPOSITION_SELECT} WHERE d.recipient_id IN ({})",

@@ -4,8 +4,8 @@
 
 use crate::db::run;
 use crate::tickets::{Cursor, append_event};
-use crate::{Actor, Db, Result, StoreError, now_ms};
-use domain::EventKind;
+use crate::{Access, Db, Result, StoreError, now_ms};
+use domain::{AgencyId, Capability, EventKind};
 use serde::Serialize;
 
 /// Longest LAPOR! tracking number accepted.
@@ -62,6 +62,8 @@ pub struct LaporRow {
     pub received_at: i64,
     pub answered_at: Option<i64>,
     pub closed_at: Option<i64>,
+    #[serde(skip)]
+    pub agency_id: Option<i64>,
     pub agency_code: Option<String>,
     pub agency_name: Option<String>,
     pub category: String,
@@ -98,11 +100,11 @@ impl Db {
     /// already has is a `Conflict`.
     pub async fn record_lapor_number(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         number: &str,
     ) -> Result<Recorded> {
-        if !actor.role.may_handle() {
+        if !actor.can_somewhere(Capability::Handle) {
             return Err(StoreError::Forbidden);
         }
         let number = normalize_number(number)?;
@@ -120,7 +122,7 @@ impl Db {
             sqlx::query_as(sqlx::AssertSqlSafe(lock_sql)).bind(ticket_id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
         // The ticket may have been forwarded since it was read.
-        if !actor.can_see_agency(agency_id) {
+        if !actor.can(Capability::Handle, agency_id.map(AgencyId)) {
             return Err(StoreError::Forbidden);
         }
         if current.as_deref() == Some(number.as_str()) {
@@ -151,7 +153,7 @@ impl Db {
             &mut c,
             ticket_id,
             EventKind::LaporRecorded,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             &number,
             &payload,
             now,
@@ -167,14 +169,14 @@ impl Db {
     }
 
     /// The ticket's LAPOR! number, for an actor who may see the ticket.
-    pub async fn lapor_status(&self, actor: &Actor, ticket_id: i64) -> Result<LaporStatus> {
+    pub async fn lapor_status(&self, actor: &Access, ticket_id: i64) -> Result<LaporStatus> {
         let mut conn = self.conn().await?;
         let row: (Option<i64>, Option<String>, Option<i64>) =
             run!(&mut conn.c(), x => sqlx::query_as(
             "SELECT agency_id, lapor_number, lapor_recorded_at FROM tickets WHERE id = $1"
         ).bind(ticket_id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
-        if !actor.can_see_agency(row.0) {
+        if !actor.sees(row.0.map(AgencyId)) {
             return Err(StoreError::Forbidden);
         }
         Ok(LaporStatus {
@@ -187,7 +189,7 @@ impl Db {
     /// first, for reporting to LAPOR! SP4N; `only_unreported` leaves out those with a number.
     pub async fn lapor_export(
         &self,
-        actor: &Actor,
+        actor: &Access,
         from_ms: i64,
         to_ms: i64,
         only_unreported: bool,
@@ -205,7 +207,7 @@ impl Db {
     /// One page of `lapor_export`, with the cursor of the next page (`None` on the last).
     pub async fn lapor_page(
         &self,
-        actor: &Actor,
+        actor: &Access,
         filter: &LaporFilter,
     ) -> Result<(Vec<LaporRow>, Option<Cursor>)> {
         let mut clauses = vec![
@@ -213,7 +215,7 @@ impl Db {
             "t.received_at >= $1".to_string(),
             "t.received_at < $2".to_string(),
         ];
-        if let Some(scope) = &actor.agency_scope {
+        if let Some(scope) = &crate::visible_ids(actor) {
             if scope.is_empty() {
                 clauses.push("1 = 0".into());
             } else {
@@ -233,7 +235,7 @@ impl Db {
             .unwrap_or_default();
         let sql = format!(
             "SELECT t.id, t.register_number, t.tracking_code, t.status, t.received_at, t.answered_at,
-                t.closed_at, a.code AS agency_code, a.name AS agency_name, t.category,
+                t.closed_at, t.agency_id, a.code AS agency_code, a.name AS agency_name, t.category,
                 c.name AS category_name, t.channel, t.text,
                 (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'answered'
                  ORDER BY e.seq DESC LIMIT 1) AS answer,
@@ -266,8 +268,8 @@ impl Db {
             }
             _ => None,
         };
-        let identity = actor.role.sees_reporter_identity();
         for row in &mut rows {
+            let identity = actor.can(Capability::SeeReporterIdentity, row.agency_id.map(AgencyId));
             if row.anonymous || row.confidential || !identity {
                 row.reporter_name = None;
                 row.reporter_phone = None;

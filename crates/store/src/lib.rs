@@ -61,21 +61,11 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Who is acting, and which tickets they may see.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: i64,
-    pub role: domain::Role,
-    /// `None`: the whole region. `Some(ids)`: only tickets of these agencies.
-    pub agency_scope: Option<Vec<i64>>,
-}
+pub use domain::Access;
 
-impl Actor {
-    pub fn can_see_agency(&self, agency_id: Option<i64>) -> bool {
-        match (&self.agency_scope, agency_id) {
-            (None, _) => true,
-            (Some(scope), Some(id)) => scope.contains(&id),
-            (Some(_), None) => false,
-        }
-    }
+/// The agency ids whose tickets `access` sees, for a query's `IN (…)` (`None`: the region).
+pub fn visible_ids(access: &Access) -> Option<Vec<i64>> {
+    access
+        .visible_agencies()
+        .map(|ids| ids.into_iter().map(domain::AgencyId::get).collect())
 }

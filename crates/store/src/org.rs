@@ -311,42 +311,4 @@ impl Db {
         ).bind(code).bind(name).bind(active).bind(sort_order).execute(x).await?.rows_affected());
         tx.commit().await
     }
-
-    /// Builds the actor for a user: region-wide roles see everything, others their agency subtree.
-    pub async fn actor_for(&self, user: &User) -> Result<crate::Actor> {
-        let role = domain::Role::parse(&user.role)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown role {}", user.role)))?;
-        let mut agency_scope = if role.sees_whole_region() {
-            None
-        } else {
-            match user.agency_id {
-                Some(agency) => Some(self.agency_subtree(agency).await?),
-                None => Some(Vec::new()),
-            }
-        };
-        // An acting official (Plt./Plh.) also sees the inbox of the official they stand in for.
-        if agency_scope.is_some() {
-            for delegation in self.acting_delegations(user.id, now_ms()).await? {
-                let delegator = self.user(delegation.delegator_id).await?;
-                let wide =
-                    domain::Role::parse(&delegator.role).is_some_and(|r| r.sees_whole_region());
-                match (wide, delegator.agency_id, agency_scope.as_mut()) {
-                    (true, _, _) => agency_scope = None,
-                    (false, Some(agency), Some(scope)) => {
-                        for id in self.agency_subtree(agency).await? {
-                            if !scope.contains(&id) {
-                                scope.push(id);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(crate::Actor {
-            user_id: user.id,
-            role,
-            agency_scope,
-        })
-    }
 }

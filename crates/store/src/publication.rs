@@ -6,9 +6,9 @@
 
 use crate::db::{C, Placeholders, run};
 use crate::tickets::append_event;
-use crate::{Actor, Db, Result, StoreError, now_ms};
+use crate::{Access, Db, Result, StoreError, now_ms};
 use chrono::TimeZone;
-use domain::{EventKind, Role};
+use domain::EventKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -128,9 +128,9 @@ impl PublicStats {
     }
 }
 
-/// Whether the role moderates the published copies.
-pub fn may_moderate(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Secretariat)
+/// Whether the user moderates the published copies (a region-wide desk).
+pub fn may_moderate(access: &Access) -> bool {
+    access.can_region_wide(domain::Capability::Moderate)
 }
 
 /// `YYYY-MM` of an instant in the zone.
@@ -596,10 +596,10 @@ impl Db {
     /// A case with its history, for a moderator.
     pub async fn case_for_moderation(
         &self,
-        actor: &Actor,
+        actor: &Access,
         id: i64,
     ) -> Result<(PublishedCase, Vec<Revision>)> {
-        if !may_moderate(actor.role) {
+        if !may_moderate(actor) {
             return Err(StoreError::Forbidden);
         }
         let case = self.case_by_id(id).await?;
@@ -616,13 +616,13 @@ impl Db {
     /// Replaces the published copy's question and answer (the ticket is unchanged).
     pub async fn edit_case(
         &self,
-        actor: &Actor,
+        actor: &Access,
         id: i64,
         question: &str,
         answer: &str,
         reason: &str,
     ) -> Result<PublishedCase> {
-        if !may_moderate(actor.role) {
+        if !may_moderate(actor) {
             return Err(StoreError::Forbidden);
         }
         if question.trim().is_empty() || answer.trim().is_empty() {
@@ -650,7 +650,7 @@ impl Db {
         append_revision(
             &mut c,
             id,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             ("edit", reason.trim()),
             (&q_before, &a_before),
             (question, answer),
@@ -661,7 +661,7 @@ impl Db {
             &mut c,
             self.for_update(),
             id,
-            actor.user_id,
+            actor.user().get(),
             "edit",
             reason.trim(),
             now,
@@ -675,12 +675,12 @@ impl Db {
     /// it again.
     pub async fn set_case_withheld(
         &self,
-        actor: &Actor,
+        actor: &Access,
         id: i64,
         withhold: bool,
         reason: &str,
     ) -> Result<PublishedCase> {
-        if !may_moderate(actor.role) {
+        if !may_moderate(actor) {
             return Err(StoreError::Forbidden);
         }
         if withhold && reason.trim().is_empty() {
@@ -711,7 +711,7 @@ impl Db {
         append_revision(
             &mut c,
             id,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             (if withhold { "withhold" } else { "restore" }, reason.trim()),
             (&question, &answer),
             (&question, &answer),
@@ -722,7 +722,7 @@ impl Db {
             &mut c,
             self.for_update(),
             id,
-            actor.user_id,
+            actor.user().get(),
             if withhold { "withhold" } else { "restore" },
             reason.trim(),
             now,

@@ -9,9 +9,9 @@ use crate::db::{C, Placeholders, run};
 use crate::messages::{OutgoingMessage, Queued, enqueue_many};
 use crate::notify::{DigestReport, in_quiet_hours, region_zone};
 use crate::sms::{fill, template};
-use crate::{Actor, Db, Result, StoreError};
+use crate::{Access, Db, Result, StoreError};
 use chrono::{Datelike, NaiveDate, NaiveTime, Offset, TimeZone};
-use domain::Role;
+use domain::{AgencyId, Capability, Role};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -184,6 +184,8 @@ impl Db {
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct RecapRow {
     pub id: i64,
+    #[serde(skip)]
+    pub agency_id: Option<i64>,
     pub register_number: String,
     pub received_at: i64,
     pub channel: String,
@@ -227,15 +229,15 @@ fn id_list(ids: &[i64]) -> String {
 
 /// Which agencies a report over `agency` covers for `actor`: the agency and its sub-units, or
 /// (without an agency) what the actor sees. Forbidden when the actor may not see the agency.
-async fn covered(db: &Db, actor: &Actor, agency: Option<i64>) -> Result<Option<Vec<i64>>> {
+async fn covered(db: &Db, actor: &Access, agency: Option<i64>) -> Result<Option<Vec<i64>>> {
     match agency {
         Some(id) => {
-            if !actor.can_see_agency(Some(id)) {
+            if !actor.sees(Some(AgencyId(id))) {
                 return Err(StoreError::Forbidden);
             }
             Ok(Some(db.agency_subtree(id).await?))
         }
-        None => Ok(actor.agency_scope.clone()),
+        None => Ok(crate::visible_ids(actor)),
     }
 }
 
@@ -260,7 +262,7 @@ impl Db {
     /// Tickets of the agency (and its sub-units) received in `[from_ms, to_ms)`, oldest first.
     pub async fn recap_rows(
         &self,
-        actor: &Actor,
+        actor: &Access,
         agency_id: i64,
         from_ms: i64,
         to_ms: i64,
@@ -269,7 +271,7 @@ impl Db {
             .await?
             .unwrap_or_default();
         let sql = format!(
-            "SELECT t.id, t.register_number, t.received_at, t.channel, t.category, t.status, t.text,
+            "SELECT t.id, t.agency_id, t.register_number, t.received_at, t.channel, t.category, t.status, t.text,
                 t.anonymous, t.confidential, t.reporter_name, t.reporter_phone, t.reporter_email,
                 t.address,
                 (SELECT u.full_name FROM ticket_events e JOIN users u ON u.id = e.actor_id
@@ -289,8 +291,8 @@ impl Db {
         let mut conn = self.conn().await?;
         let mut rows: Vec<RecapRow> = run!(&mut conn.c(), x => sqlx::query_as::<_, RecapRow>(sqlx::AssertSqlSafe(sql))
             .bind(from_ms).bind(to_ms).fetch_all(x).await?);
-        let identity = actor.role.sees_reporter_identity();
         for row in &mut rows {
+            let identity = actor.can(Capability::SeeReporterIdentity, row.agency_id.map(AgencyId));
             if row.anonymous || row.confidential || !identity {
                 row.reporter_name = None;
                 row.reporter_phone = None;
@@ -337,7 +339,7 @@ impl Db {
     /// The liaison officers of `agency` (or all the actor sees) and what they did in the period.
     pub async fn liaison_stats(
         &self,
-        actor: &Actor,
+        actor: &Access,
         agency: Option<i64>,
         from_ms: i64,
         to_ms: i64,
@@ -465,7 +467,7 @@ impl Db {
     /// (with its sub-units) or of all the actor sees.
     pub async fn semester_data(
         &self,
-        actor: &Actor,
+        actor: &Access,
         agency: Option<i64>,
         from_ms: i64,
         to_ms: i64,
@@ -657,7 +659,7 @@ impl Db {
     /// Each agency the actor sees and the state of its recap for `period` (`YYYY-MM`) at `now`.
     pub async fn submissions(
         &self,
-        actor: &Actor,
+        actor: &Access,
         period: &str,
         now: i64,
     ) -> Result<Vec<Submission>> {
@@ -675,7 +677,7 @@ impl Db {
             done.into_iter().map(|(a, at, by)| (a, (at, by))).collect();
         Ok(agencies
             .into_iter()
-            .filter(|a| actor.can_see_agency(Some(a.id)))
+            .filter(|a| actor.sees(Some(AgencyId(a.id))))
             .map(|a| {
                 let (at, by) = done
                     .get(&a.id)
@@ -698,12 +700,17 @@ impl Db {
     /// yet over is refused; submitting again changes nothing. Returns the agency's state.
     pub async fn submit_recap(
         &self,
-        actor: &Actor,
+        actor: &Access,
         agency_id: i64,
         period: &str,
         now: i64,
     ) -> Result<Submission> {
-        if !submits_recap(actor.role) || !actor.can_see_agency(Some(agency_id)) {
+        let agency = Some(AgencyId(agency_id));
+        let submits = actor
+            .inboxes()
+            .iter()
+            .any(|i| i.grants(Capability::Read, agency) && submits_recap(i.role));
+        if !submits {
             return Err(StoreError::Forbidden);
         }
         let p = month_period(period)?;
@@ -726,7 +733,7 @@ impl Db {
         run!(&mut c, x => sqlx::query(
             "INSERT INTO report_submissions (agency_id, period, submitted_at, submitted_by)
              VALUES ($1, $2, $3, $4) ON CONFLICT (agency_id, period) DO NOTHING"
-        ).bind(agency_id).bind(p.to_string()).bind(now).bind(actor.user_id).execute(x).await?.rows_affected());
+        ).bind(agency_id).bind(p.to_string()).bind(now).bind(actor.user().get()).execute(x).await?.rows_affected());
         tx.commit().await?;
         self.submissions(actor, period, now)
             .await?

@@ -1,11 +1,14 @@
 //! Tickets, their append-only hash-chained timeline, and the handling actions.
 
 use crate::db::{C, Placeholders, run};
-use crate::delegations::Acting;
 use crate::messages::{OutgoingMessage, ReporterText, to_reporter};
-use crate::{Actor, Db, Result, StoreError, now_ms};
+use crate::{Access, Db, Result, StoreError, now_ms};
+use domain::access::Acting;
 use domain::timeline::EventContent;
-use domain::{Action, Channel, DeclineReason, EventKind, TicketStatus, TrackingCode, ValidIntake};
+use domain::{
+    Action, AgencyId, Capability, Channel, DeclineReason, EventKind, TicketStatus, TrackingCode,
+    ValidIntake,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -635,11 +638,12 @@ impl Db {
         Ok(created)
     }
 
-    /// A ticket the actor may see; `Forbidden` when it exists outside their scope.
-    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<Ticket> {
+    /// A ticket the actor may see; `NotFound` also when it exists outside their scope, so
+    /// ids cannot be probed across agencies.
+    pub async fn ticket(&self, actor: &Access, id: i64) -> Result<Ticket> {
         let ticket = self.ticket_by_id(id).await?;
-        if !actor.can_see_agency(ticket.agency_id) {
-            return Err(StoreError::Forbidden);
+        if !actor.sees(ticket.agency_id.map(AgencyId)) {
+            return Err(StoreError::NotFound);
         }
         Ok(ticket)
     }
@@ -700,14 +704,14 @@ impl Db {
     }
 
     /// Tickets the actor may see, newest first (or oldest first), one page at a time.
-    pub async fn list_tickets(&self, actor: &Actor, filter: &TicketFilter) -> Result<Page> {
+    pub async fn list_tickets(&self, actor: &Access, filter: &TicketFilter) -> Result<Page> {
         let mut clauses: Vec<String> = Vec::new();
         let mut params: Vec<Param> = Vec::new();
         let bind = |p: Param, params: &mut Vec<Param>| {
             params.push(p);
             format!("${}", params.len())
         };
-        if let Some(scope) = &actor.agency_scope {
+        if let Some(scope) = &crate::visible_ids(actor) {
             if scope.is_empty() {
                 clauses.push("1 = 0".into());
             } else {
@@ -893,7 +897,7 @@ impl Db {
     /// event and queues the answer to the reporter, all in one transaction.
     pub async fn apply_action(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         input: &ActionInput,
     ) -> Result<Ticket> {
@@ -904,12 +908,12 @@ impl Db {
     /// `apply_action` at a given instant (demo data and imports record past handling).
     pub async fn apply_action_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         input: &ActionInput,
         now: i64,
     ) -> Result<Ticket> {
-        if !actor.role.may_handle() {
+        if !actor.can_somewhere(Capability::Handle) {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin().await?;
@@ -929,18 +933,21 @@ impl Db {
         let row: Row = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(lock_sql)).bind(ticket_id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
         let (agency_id, status, channel, reporter_email, reporter_phone, tracking_code) = row;
-        if !actor.can_see_agency(agency_id) {
+        let agency = agency_id.map(AgencyId);
+        if !actor.sees(agency) {
+            return Err(StoreError::NotFound);
+        }
+        if !actor.can(Capability::Handle, agency) {
             return Err(StoreError::Forbidden);
         }
         // An acting official handling the inbox of the one they stand in for is recorded so.
-        let acting =
-            crate::delegations::acting_for_agency(&mut c, actor.user_id, agency_id, now).await?;
+        let acting = actor.acting_for(Capability::Handle, agency).cloned();
         let from = TicketStatus::parse(&status).unwrap_or(TicketStatus::Open);
         let to = input
             .action()
             .apply(from)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let actor_id = Some(actor.user_id);
+        let actor_id = Some(actor.user().get());
         let required = |text: &str, what: &str| -> Result<()> {
             if text.trim().is_empty() {
                 Err(StoreError::Invalid(format!("{what} wajib diisi")))
@@ -969,7 +976,7 @@ impl Db {
                     EventKind::Forwarded,
                     actor_id,
                     note,
-                    &Acting::tag(&acting, payload.clone()),
+                    &Acting::tag(acting.as_ref(), payload.clone()),
                     now,
                 )
                 .await?;
@@ -992,7 +999,7 @@ impl Db {
                     EventKind::Note,
                     actor_id,
                     body,
-                    &Acting::tag(&acting, serde_json::json!({})),
+                    &Acting::tag(acting.as_ref(), serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -1016,7 +1023,7 @@ impl Db {
                     EventKind::Assigned,
                     actor_id,
                     "",
-                    &Acting::tag(&acting, payload.clone()),
+                    &Acting::tag(acting.as_ref(), payload.clone()),
                     now,
                 )
                 .await?;
@@ -1039,7 +1046,7 @@ impl Db {
                     ticket_id,
                     actor_id,
                     body,
-                    &Acting::tag(&acting, serde_json::json!({})),
+                    &Acting::tag(acting.as_ref(), serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -1056,7 +1063,7 @@ impl Db {
                     EventKind::AskedReporter,
                     actor_id,
                     question,
-                    &Acting::tag(&acting, serde_json::json!({})),
+                    &Acting::tag(acting.as_ref(), serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -1085,10 +1092,12 @@ impl Db {
                 let mut payload = serde_json::json!({ "reason": reason.as_str() });
                 if *reason == DeclineReason::Duplicate {
                     let other = duplicate_of.as_deref().map(str::trim).unwrap_or_default();
-                    let original: Option<i64> = run!(&mut c, x => sqlx::query_scalar(
-                        "SELECT id FROM tickets WHERE (register_number = $1 OR tracking_code = $1) AND id <> $2"
+                    let original: Option<(i64, Option<i64>)> = run!(&mut c, x => sqlx::query_as(
+                        "SELECT id, agency_id FROM tickets WHERE (register_number = $1 OR tracking_code = $1) AND id <> $2"
                     ).bind(other).bind(ticket_id).fetch_optional(x).await?);
-                    let original = original.ok_or_else(|| {
+                    // Only a ticket the actor sees: no probing of other agencies' numbers.
+                    let original = original.filter(|(_, agency)| actor.sees(agency.map(AgencyId)));
+                    let (original, _) = original.ok_or_else(|| {
                         StoreError::Invalid("aduan asal untuk duplikat tidak ditemukan".into())
                     })?;
                     payload["duplicate_of"] = serde_json::json!(original);
@@ -1110,7 +1119,7 @@ impl Db {
                     EventKind::Declined,
                     actor_id,
                     &text,
-                    &Acting::tag(&acting, payload.clone()),
+                    &Acting::tag(acting.as_ref(), payload.clone()),
                     now,
                 )
                 .await?;
@@ -1125,7 +1134,7 @@ impl Db {
                     EventKind::Closed,
                     actor_id,
                     note,
-                    &Acting::tag(&acting, serde_json::json!({})),
+                    &Acting::tag(acting.as_ref(), serde_json::json!({})),
                     now,
                 )
                 .await?;
@@ -1141,7 +1150,7 @@ impl Db {
                     EventKind::Reopened,
                     actor_id,
                     note,
-                    &Acting::tag(&acting, serde_json::json!({})),
+                    &Acting::tag(acting.as_ref(), serde_json::json!({})),
                     now,
                 )
                 .await?;

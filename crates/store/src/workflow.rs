@@ -7,10 +7,10 @@
 
 use crate::db::{C, Placeholders, run};
 use crate::tickets::append_event;
-use crate::{Actor, Db, Result, StoreError, now_ms};
+use crate::{Access, Db, Result, StoreError, now_ms};
 use domain::calendar::Duration;
 use domain::workflow::{Scope, Step, StepKind};
-use domain::{Action, EventKind, Role, TicketStatus};
+use domain::{Action, AgencyId, Capability, EventKind, PositionId, Role, TicketStatus};
 use serde::Serialize;
 
 /// A template as the admin sees it.
@@ -530,8 +530,8 @@ struct Locked {
 }
 
 impl Db {
-    async fn lock_ticket(&self, c: &mut C<'_>, actor: &Actor, ticket_id: i64) -> Result<Locked> {
-        if !actor.role.may_handle() {
+    async fn lock_ticket(&self, c: &mut C<'_>, actor: &Access, ticket_id: i64) -> Result<Locked> {
+        if !actor.can_somewhere(Capability::Handle) {
             return Err(StoreError::Forbidden);
         }
         let sql = format!(
@@ -542,7 +542,11 @@ impl Db {
             run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ticket_id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
-        if !actor.can_see_agency(agency_id) {
+        let agency = agency_id.map(AgencyId);
+        if !actor.sees(agency) {
+            return Err(StoreError::NotFound);
+        }
+        if !actor.can(Capability::Handle, agency) {
             return Err(StoreError::Forbidden);
         }
         Ok(Locked {
@@ -718,13 +722,13 @@ impl Db {
     }
 
     /// Drafts an answer for approval (only when the ticket's workflow has an approval step).
-    pub async fn draft_answer(&self, actor: &Actor, ticket_id: i64, body: &str) -> Result<()> {
+    pub async fn draft_answer(&self, actor: &Access, ticket_id: i64, body: &str) -> Result<()> {
         self.draft_answer_at(actor, ticket_id, body, now_ms()).await
     }
 
     pub async fn draft_answer_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         body: &str,
         now: i64,
@@ -756,25 +760,32 @@ impl Db {
         let version = latest.map(|(v, _)| v + 1).unwrap_or(1);
         run!(&mut c, x => sqlx::query(
             "INSERT INTO answer_drafts (ticket_id, version, body, author_id, created_at, status) VALUES ($1, $2, $3, $4, $5, 'pending')"
-        ).bind(ticket_id).bind(version).bind(body).bind(actor.user_id).bind(now).execute(x).await?.rows_affected());
+        ).bind(ticket_id).bind(version).bind(body).bind(actor.user().get()).bind(now).execute(x).await?.rows_affected());
         append_event(
             &mut c,
             ticket_id,
             EventKind::AnswerDrafted,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             body,
             &serde_json::json!({ "version": version }),
             now,
         )
         .await?;
-        advance(&mut c, ticket_id, StepKind::Draft, Some(actor.user_id), now).await?;
+        advance(
+            &mut c,
+            ticket_id,
+            StepKind::Draft,
+            Some(actor.user().get()),
+            now,
+        )
+        .await?;
         // The approvers of the agency learn that a draft waits for them.
         let (role, position) = step_actor(&mut c, ticket_id, "approve").await?;
         if let Some(agency) = t.agency_id {
             let approvers: Vec<i64> = run!(&mut c, x => sqlx::query_scalar(
                 "SELECT id FROM users WHERE active AND role = $1 AND agency_id = $2 AND id <> $3
                  AND ($4 = 0 OR position_id = $4) ORDER BY id"
-            ).bind(role.as_str()).bind(agency).bind(actor.user_id).bind(position.unwrap_or(0)).fetch_all(x).await?);
+            ).bind(role.as_str()).bind(agency).bind(actor.user().get()).bind(position.unwrap_or(0)).fetch_all(x).await?);
             crate::notify::notify_ticket_reached(&mut c, &approvers, ticket_id, now).await?;
         }
         tx.commit().await
@@ -785,7 +796,7 @@ impl Db {
     /// `send` step, which then sends it.
     pub async fn approve_answer(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         edited: Option<&str>,
     ) -> Result<()> {
@@ -795,16 +806,16 @@ impl Db {
 
     pub async fn approve_answer_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         edited: Option<&str>,
         now: i64,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
-        self.lock_ticket(&mut c, actor, ticket_id).await?;
+        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
         let approver = step_actor(&mut c, ticket_id, "approve").await?;
-        if !may_act(&mut c, actor, approver).await? {
+        if !may_act(actor, t.agency_id, approver) {
             return Err(StoreError::Forbidden);
         }
         let (draft_id, version, body) = pending_draft(&mut c, ticket_id).await?;
@@ -819,17 +830,17 @@ impl Db {
                 approved_version = version + 1;
                 run!(&mut c, x => sqlx::query(
                     "UPDATE answer_drafts SET status = 'edited', reviewer_id = $1, reviewed_at = $2 WHERE id = $3"
-                ).bind(actor.user_id).bind(now).bind(draft_id).execute(x).await?.rows_affected());
+                ).bind(actor.user().get()).bind(now).bind(draft_id).execute(x).await?.rows_affected());
                 run!(&mut c, x => sqlx::query(
                     "INSERT INTO answer_drafts (ticket_id, version, body, author_id, created_at, status, reviewer_id, reviewed_at)
                      VALUES ($1, $2, $3, $4, $5, 'approved', $4, $5)"
-                ).bind(ticket_id).bind(approved_version).bind(&approved).bind(actor.user_id).bind(now)
+                ).bind(ticket_id).bind(approved_version).bind(&approved).bind(actor.user().get()).bind(now)
                     .execute(x).await?.rows_affected());
                 append_event(
                     &mut c,
                     ticket_id,
                     EventKind::AnswerEdited,
-                    Some(actor.user_id),
+                    Some(actor.user().get()),
                     &approved,
                     &serde_json::json!({ "from_version": version, "to_version": approved_version, "previous": body }),
                     now,
@@ -839,14 +850,14 @@ impl Db {
             _ => {
                 run!(&mut c, x => sqlx::query(
                     "UPDATE answer_drafts SET status = 'approved', reviewer_id = $1, reviewed_at = $2 WHERE id = $3"
-                ).bind(actor.user_id).bind(now).bind(draft_id).execute(x).await?.rows_affected());
+                ).bind(actor.user().get()).bind(now).bind(draft_id).execute(x).await?.rows_affected());
             }
         }
         append_event(
             &mut c,
             ticket_id,
             EventKind::AnswerApproved,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             "",
             &serde_json::json!({ "version": approved_version }),
             now,
@@ -856,7 +867,7 @@ impl Db {
             &mut c,
             ticket_id,
             StepKind::Approve,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             now,
         )
         .await?;
@@ -869,7 +880,7 @@ impl Db {
                 ticket_id,
                 approved_version,
                 &approved,
-                actor.user_id,
+                actor.user().get(),
                 now,
             )
             .await?;
@@ -878,14 +889,14 @@ impl Db {
     }
 
     /// Returns the pending draft to its author with comments; the draft step starts again.
-    pub async fn return_answer(&self, actor: &Actor, ticket_id: i64, comment: &str) -> Result<()> {
+    pub async fn return_answer(&self, actor: &Access, ticket_id: i64, comment: &str) -> Result<()> {
         self.return_answer_at(actor, ticket_id, comment, now_ms())
             .await
     }
 
     pub async fn return_answer_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         comment: &str,
         now: i64,
@@ -897,20 +908,20 @@ impl Db {
         }
         let mut tx = self.begin().await?;
         let mut c = tx.c();
-        self.lock_ticket(&mut c, actor, ticket_id).await?;
+        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
         let approver = step_actor(&mut c, ticket_id, "approve").await?;
-        if !may_act(&mut c, actor, approver).await? {
+        if !may_act(actor, t.agency_id, approver) {
             return Err(StoreError::Forbidden);
         }
         let (draft_id, version, _) = pending_draft(&mut c, ticket_id).await?;
         run!(&mut c, x => sqlx::query(
             "UPDATE answer_drafts SET status = 'returned', reviewer_id = $1, reviewed_at = $2, comment = $3 WHERE id = $4"
-        ).bind(actor.user_id).bind(now).bind(comment.trim()).bind(draft_id).execute(x).await?.rows_affected());
+        ).bind(actor.user().get()).bind(now).bind(comment.trim()).bind(draft_id).execute(x).await?.rows_affected());
         append_event(
             &mut c,
             ticket_id,
             EventKind::AnswerReturned,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             comment.trim(),
             &serde_json::json!({ "version": version }),
             now,
@@ -929,7 +940,7 @@ impl Db {
             "SELECT author_id FROM answer_drafts WHERE id = $1"
         ).bind(draft_id).fetch_optional(x).await?);
         if let Some(Some(author)) = author
-            && author != actor.user_id
+            && author != actor.user().get()
         {
             crate::notify::notify_ticket_reached(&mut c, &[author], ticket_id, now).await?;
         }
@@ -937,20 +948,20 @@ impl Db {
     }
 
     /// Sends the approved answer to the reporter (the workflow's `send` step).
-    pub async fn send_approved_answer(&self, actor: &Actor, ticket_id: i64) -> Result<()> {
+    pub async fn send_approved_answer(&self, actor: &Access, ticket_id: i64) -> Result<()> {
         self.send_approved_answer_at(actor, ticket_id, now_ms())
             .await
     }
 
     pub async fn send_approved_answer_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         now: i64,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut c = tx.c();
-        self.lock_ticket(&mut c, actor, ticket_id).await?;
+        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
         let role: Option<(String, Option<i64>)> = run!(&mut c, x => sqlx::query_as(
             "SELECT role, position_id FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
         ).bind(ticket_id).fetch_optional(x).await?);
@@ -960,7 +971,7 @@ impl Db {
             ));
         };
         let role = Role::parse(&role).unwrap_or(Role::Secretariat);
-        if !may_act(&mut c, actor, (role, position)).await? {
+        if !may_act(actor, t.agency_id, (role, position)) {
             return Err(StoreError::Forbidden);
         }
         let approved: Option<(i64, String)> = run!(&mut c, x => sqlx::query_as(
@@ -971,19 +982,19 @@ impl Db {
                 "belum ada jawaban yang disetujui".into(),
             ));
         };
-        deliver(&mut c, ticket_id, version, &body, actor.user_id, now).await?;
+        deliver(&mut c, ticket_id, version, &body, actor.user().get(), now).await?;
         tx.commit().await
     }
 
     /// Marks the current step done by hand (a `review` step: the review is finished).
-    pub async fn complete_step(&self, actor: &Actor, ticket_id: i64, note: &str) -> Result<()> {
+    pub async fn complete_step(&self, actor: &Access, ticket_id: i64, note: &str) -> Result<()> {
         self.complete_step_at(actor, ticket_id, note, now_ms())
             .await
     }
 
     pub async fn complete_step_at(
         &self,
-        actor: &Actor,
+        actor: &Access,
         ticket_id: i64,
         note: &str,
         now: i64,
@@ -1012,7 +1023,7 @@ impl Db {
             &mut c,
             ticket_id,
             EventKind::StepCompleted,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             note.trim(),
             &serde_json::json!({ "step": name }),
             now,
@@ -1022,7 +1033,7 @@ impl Db {
             &mut c,
             ticket_id,
             StepKind::Review,
-            Some(actor.user_id),
+            Some(actor.user().get()),
             now,
         )
         .await?;
@@ -1046,25 +1057,12 @@ async fn step_actor(c: &mut C<'_>, ticket_id: i64, kind: &str) -> Result<(Role, 
     Ok((Role::parse(&role).unwrap_or(Role::HeadOfAgency), position))
 }
 
-/// Whether the actor acts in a step for `role` (and `position`, when set); the admin may.
-async fn may_act(
-    c: &mut C<'_>,
-    actor: &Actor,
-    (role, position): (Role, Option<i64>),
-) -> Result<bool> {
-    if actor.role == Role::Admin {
-        return Ok(true);
-    }
-    if actor.role != role {
-        return Ok(false);
-    }
-    let Some(position) = position else {
-        return Ok(true);
-    };
-    let held: Option<Option<i64>> = run!(c, x => sqlx::query_scalar(
-        "SELECT position_id FROM users WHERE id = $1"
-    ).bind(actor.user_id).fetch_optional(x).await?);
-    Ok(held.flatten() == Some(position))
+/// Whether the actor acts in a step for `role` (and `position`, when set) on a ticket of
+/// `agency`, with their own authority or the one they stand in for; the admin may.
+fn may_act(actor: &Access, agency: Option<i64>, (role, position): (Role, Option<i64>)) -> bool {
+    actor
+        .step_authority(agency.map(AgencyId), role, position.map(PositionId))
+        .is_some()
 }
 
 async fn pending_draft(c: &mut C<'_>, ticket_id: i64) -> Result<(i64, i64, String)> {

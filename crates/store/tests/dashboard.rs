@@ -3,7 +3,7 @@
 use domain::{Channel, IntakeInput, Role};
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Actor, Db};
+use store::{Access, Db};
 
 fn at(text: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(text)
@@ -31,7 +31,7 @@ fn ticket(agency: Option<&str>, channel: Channel, received: &str, located: bool)
     }
 }
 
-async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Actor {
+async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Access {
     let id = db
         .create_user(&store::org::NewUser {
             username: username.into(),
@@ -43,7 +43,9 @@ async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Actor
         })
         .await
         .unwrap();
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

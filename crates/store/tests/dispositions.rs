@@ -5,22 +5,22 @@ use store::delegations::NewDelegation;
 use store::dispositions::{MineFilter, NewDisposition};
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Actor, Db, StoreError, now_ms};
+use store::{Access, Db, StoreError, now_ms};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
 struct Org {
     dishub: i64,
-    secretariat: Actor,
-    kadishub: Actor,
-    kabid: Actor,
-    staf: Actor,
-    penghubung: Actor,
-    sekdis: Actor,
-    kadinkes: Actor,
-    penghubung_dinkes: Actor,
-    admin: Actor,
+    secretariat: Access,
+    kadishub: Access,
+    kabid: Access,
+    staf: Access,
+    penghubung: Access,
+    sekdis: Access,
+    kadinkes: Access,
+    penghubung_dinkes: Access,
+    admin: Access,
 }
 
 async fn user(
@@ -45,8 +45,10 @@ async fn user(
     .unwrap()
 }
 
-async fn actor(db: &Db, id: i64) -> Actor {
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+async fn actor(db: &Db, id: i64) -> Access {
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 async fn setup(db: &Db) -> Org {
@@ -154,9 +156,9 @@ async fn ticket(db: &Db, agency: Option<&str>, received_at: i64) -> i64 {
     .id
 }
 
-fn to(recipients: &[&Actor], instruction: &str) -> NewDisposition {
+fn to(recipients: &[&Access], instruction: &str) -> NewDisposition {
     NewDisposition {
-        recipients: recipients.iter().map(|a| a.user_id).collect(),
+        recipients: recipients.iter().map(|a| a.user().get()).collect(),
         instruction: instruction.into(),
         ..Default::default()
     }
@@ -210,7 +212,7 @@ async fn head_disposes_recipients_sub_dispose_read_and_report() {
         // The kabid disposes further below; the tree hangs from their disposition.
         let kabid_disp = made
             .iter()
-            .find(|d| d.recipient_id == o.kabid.user_id)
+            .find(|d| d.recipient_id == o.kabid.user().get())
             .unwrap();
         let due = now_ms() + 3 * DAY;
         let sub = db
@@ -218,7 +220,7 @@ async fn head_disposes_recipients_sub_dispose_read_and_report() {
                 &o.kabid,
                 id,
                 &NewDisposition {
-                    recipients: vec![o.staf.user_id],
+                    recipients: vec![o.staf.user().get()],
                     instruction: "siapkan_jawaban".into(),
                     note: "Cek ke lapangan besok pagi".into(),
                     due_at: Some(due),
@@ -427,7 +429,7 @@ async fn only_the_head_or_a_holder_disposes_within_the_agency() {
             .await
             .unwrap();
         assert_eq!(made.len(), 1);
-        assert_eq!(made[0].recipient_id, o.kabid.user_id);
+        assert_eq!(made[0].recipient_id, o.kabid.user().get());
         // Only the recipient reads and reports; other agencies do not even see it.
         let d = made[0].id;
         assert!(matches!(
@@ -485,14 +487,15 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         let id = ticket(&db, Some("DISHUB"), now_ms()).await;
         let dinkes_ticket = ticket(&db, Some("DINKES"), now_ms()).await;
         let now = now_ms();
-        let plh = |delegator: &Actor, delegate: &Actor, kind: &str, from: i64, until: i64| {
+        let plh = |delegator: &Access, delegate: &Access, kind: &str, from: i64, until: i64| {
             NewDelegation {
-                delegator_id: delegator.user_id,
-                delegate_id: delegate.user_id,
+                delegator_id: delegator.user().get(),
+                delegate_id: delegate.user().get(),
                 kind: kind.into(),
                 starts_at: from,
                 ends_at: until,
                 note: String::new(),
+                basis: String::new(),
             }
         };
         // Validation, with the field named.
@@ -546,7 +549,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             .await,
             "starts_at:",
         );
-        let sekdis = actor(&db, o.sekdis.user_id).await;
+        let sekdis = actor(&db, o.sekdis.user().get()).await;
         assert!(matches!(
             db.dispose(&sekdis, id, &to(&[&o.staf], "pelajari")).await,
             Err(StoreError::Forbidden)
@@ -561,7 +564,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         )
         .await
         .unwrap();
-        let sekdis = actor(&db, o.sekdis.user_id).await;
+        let sekdis = actor(&db, o.sekdis.user().get()).await;
         let made = db
             .dispose(&sekdis, id, &to(&[&o.staf], "pelajari"))
             .await
@@ -570,7 +573,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             made[0].acting_as.as_deref(),
             Some("Plh. Kepala Dinas Perhubungan")
         );
-        assert_eq!(made[0].on_behalf_of, Some(o.kadishub.user_id));
+        assert_eq!(made[0].on_behalf_of, Some(o.kadishub.user().get()));
         // A ticket past its deadline is escalated to the head and to their Plh.
         let late = ticket(&db, Some("DISHUB"), now - 30 * DAY).await;
         let swept = db
@@ -595,7 +598,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             .into_iter()
             .rfind(|e| e.kind == "disposed")
             .unwrap();
-        assert_eq!(event.actor_id, Some(o.sekdis.user_id));
+        assert_eq!(event.actor_id, Some(o.sekdis.user().get()));
         assert!(event.payload.contains("Plh. Kepala Dinas Perhubungan"));
 
         // Dispositions to the official reach the acting official: notice, list, report.
@@ -614,7 +617,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             .dispose(&o.kadishub, id, &to(&[&o.kabid], "tindak_lanjuti"))
             .await
             .unwrap();
-        let penghubung = actor(&db, o.penghubung.user_id).await;
+        let penghubung = actor(&db, o.penghubung.user().get()).await;
         let mine = db
             .my_dispositions(&penghubung, MineFilter::Open, None, 20)
             .await
@@ -628,7 +631,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             .report_disposition(&penghubung, again[0].id, "Sudah dikoordinasikan")
             .await
             .unwrap();
-        assert_eq!(reported.reported_by, Some(o.penghubung.user_id));
+        assert_eq!(reported.reported_by, Some(o.penghubung.user().get()));
         assert_eq!(
             reported.report_acting_as.as_deref(),
             Some("Plh. Kepala Bidang Lalu Lintas")
@@ -650,7 +653,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         )
         .await
         .unwrap();
-        let sekdis = actor(&db, o.sekdis.user_id).await;
+        let sekdis = actor(&db, o.sekdis.user().get()).await;
         db.ticket(&sekdis, dinkes_ticket).await.unwrap();
         db.apply_action(
             &sekdis,
@@ -694,7 +697,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
 
         // Ended early: the window closes now.
         let active = db
-            .acting_delegations(o.sekdis.user_id, now_ms())
+            .acting_delegations(o.sekdis.user().get(), now_ms())
             .await
             .unwrap();
         assert_eq!(active.len(), 2);
@@ -708,7 +711,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         db.end_delegation(&o.admin, kabid_plh, now_ms())
             .await
             .unwrap();
-        let sekdis = actor(&db, o.sekdis.user_id).await;
+        let sekdis = actor(&db, o.sekdis.user().get()).await;
         assert!(matches!(
             db.ticket(&sekdis, dinkes_ticket).await,
             Err(StoreError::Forbidden)
@@ -717,16 +720,16 @@ async fn acting_official_holds_the_position_during_the_window_only() {
             db.dispose(&sekdis, id, &to(&[&o.staf], "pelajari")).await,
             Err(StoreError::Forbidden)
         ));
-        let penghubung = actor(&db, o.penghubung.user_id).await;
+        let penghubung = actor(&db, o.penghubung.user().get()).await;
         assert!(
             !db.my_dispositions(&penghubung, MineFilter::All, None, 20)
                 .await
                 .unwrap()
                 .items
                 .iter()
-                .any(|d| d.recipient_id == o.kabid.user_id)
+                .any(|d| d.recipient_id == o.kabid.user().get())
         );
-        let listed = db.delegations(Some(o.kadishub.user_id)).await.unwrap();
+        let listed = db.delegations(Some(o.kadishub.user().get())).await.unwrap();
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|d| !d.is_active(now_ms())));
         let _ = o.dishub;
@@ -904,12 +907,13 @@ async fn an_acting_official_gets_the_digest_of_the_inbox_they_stand_in_for() {
         db.create_delegation(
             &o.admin,
             &NewDelegation {
-                delegator_id: o.kadinkes.user_id,
-                delegate_id: o.sekdis.user_id,
+                delegator_id: o.kadinkes.user().get(),
+                delegate_id: o.sekdis.user().get(),
                 kind: "plt".into(),
                 starts_at: now,
                 ends_at: now + 2 * DAY,
                 note: String::new(),
+                basis: String::new(),
             },
         )
         .await
@@ -990,10 +994,10 @@ async fn dispositions_go_only_below_the_sender() {
         let mut offered: Vec<i64> = choices.users.iter().map(|(u, _)| *u).collect();
         offered.sort_unstable();
         let mut expected = vec![
-            o.kabid.user_id,
-            o.staf.user_id,
-            o.penghubung.user_id,
-            o.sekdis.user_id,
+            o.kabid.user().get(),
+            o.staf.user().get(),
+            o.penghubung.user().get(),
+            o.sekdis.user().get(),
         ];
         expected.sort_unstable();
         assert_eq!(offered, expected);
@@ -1027,7 +1031,7 @@ async fn dispositions_go_only_below_the_sender() {
         let choices = db.disposition_choices(&o.kabid, id).await.unwrap().unwrap();
         let mut offered: Vec<i64> = choices.users.iter().map(|(u, _)| *u).collect();
         offered.sort_unstable();
-        let mut expected = vec![o.staf.user_id, o.sekdis.user_id];
+        let mut expected = vec![o.staf.user().get(), o.sekdis.user().get()];
         expected.sort_unstable();
         assert_eq!(offered, expected);
         assert!(choices.positions.is_empty());

@@ -3,16 +3,16 @@
 use domain::{Channel, IntakeInput, Role};
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Actor, Db, StoreError};
+use store::{Access, Db, StoreError};
 
 struct Org {
-    region: Actor,
-    dishub: Actor,
-    dinkes: Actor,
-    head: Actor,
+    region: Access,
+    dishub: Access,
+    dinkes: Access,
+    head: Access,
 }
 
-async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Actor {
+async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Access {
     let id = db
         .create_user(&store::org::NewUser {
             username: username.into(),
@@ -24,7 +24,9 @@ async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Actor
         })
         .await
         .unwrap();
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 async fn setup(db: &Db) -> Org {
@@ -86,7 +88,7 @@ async fn ticket(db: &Db, text: &str, agency: &str, who: Reporter, received_at: i
     .id
 }
 
-async fn answer(db: &Db, actor: &Actor, id: i64, body: &str) {
+async fn answer(db: &Db, actor: &Access, id: i64, body: &str) {
     db.apply_action(actor, id, &ActionInput::Answer { body: body.into() })
         .await
         .unwrap();

@@ -6,11 +6,11 @@ use domain::{Channel, IntakeInput, Role};
 use store::publication::CaseFilter;
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Actor, Db, StoreError};
+use store::{Access, Db, StoreError};
 
 struct Org {
-    secretariat: Actor,
-    liaison: Actor,
+    secretariat: Access,
+    liaison: Access,
 }
 
 async fn setup(db: &Db) -> Org {
@@ -46,7 +46,11 @@ async fn setup(db: &Db) -> Org {
             })
             .await
             .unwrap();
-        actors.push(db.actor_for(&db.user(id).await.unwrap()).await.unwrap());
+        actors.push(
+            db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+                .await
+                .unwrap(),
+        );
     }
     Org {
         liaison: actors.pop().unwrap(),
@@ -102,7 +106,7 @@ async fn ticket(db: &Db, spec: Spec<'_>) -> i64 {
     .id
 }
 
-async fn answer(db: &Db, actor: &Actor, id: i64, body: &str) {
+async fn answer(db: &Db, actor: &Access, id: i64, body: &str) {
     db.apply_action(actor, id, &ActionInput::Answer { body: body.into() })
         .await
         .unwrap();

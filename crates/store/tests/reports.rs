@@ -5,7 +5,7 @@ use domain::{Channel, DeclineReason, IntakeInput, Role};
 use store::reports::{Period, SubmissionState};
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Actor, Db, StoreError};
+use store::{Access, Db, StoreError};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 
@@ -20,12 +20,12 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
 struct Org {
     dishub: i64,
     dinkes: i64,
-    region: Actor,
-    kadishub: Actor,
-    liaison: Actor,
-    liaison_dinkes: Actor,
-    operator: Actor,
-    walikota: Actor,
+    region: Access,
+    kadishub: Access,
+    liaison: Access,
+    liaison_dinkes: Access,
+    operator: Access,
+    walikota: Access,
 }
 
 async fn user(
@@ -35,7 +35,7 @@ async fn user(
     agency: Option<i64>,
     email: Option<&str>,
     phone: Option<&str>,
-) -> Actor {
+) -> Access {
     let id = db
         .create_user(&store::org::NewUser {
             username: name.into(),
@@ -49,7 +49,9 @@ async fn user(
         })
         .await
         .unwrap();
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 async fn org(db: &Db) -> Org {

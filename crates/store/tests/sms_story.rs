@@ -1,10 +1,10 @@
 //! SMS intake on SQLite and PostgreSQL.
 
 use domain::Role;
+use store::Db;
 use store::sms::{InboundSms, SmsRules};
 use store::testing::each_backend;
 use store::tickets::ActionInput;
-use store::{Actor, Db};
 
 fn sms(id: &str, from: &str, text: &str) -> InboundSms {
     InboundSms {
@@ -61,11 +61,7 @@ async fn keyword_routes_to_the_agency_and_retries_change_nothing() {
         assert_eq!(retry.ticket_id, first.ticket_id);
         assert_eq!(db.count_tickets().await.unwrap(), 1);
 
-        let reader = Actor {
-            user_id: 0,
-            role: Role::Admin,
-            agency_scope: None,
-        };
+        let reader = store::Access::system(domain::UserId(0), Role::Admin);
         let ticket = db.ticket(&reader, first.ticket_id.unwrap()).await.unwrap();
         assert_eq!(ticket.agency_code.as_deref(), Some("DISHUB"));
         assert_eq!(ticket.channel, "sms");
@@ -98,7 +94,10 @@ async fn keyword_routes_to_the_agency_and_retries_change_nothing() {
             })
             .await
             .unwrap();
-        let actor = db.actor_for(&db.user(user).await.unwrap()).await.unwrap();
+        let actor = db
+            .access_for(&db.user(user).await.unwrap(), store::now_ms())
+            .await
+            .unwrap();
         db.apply_action(
             &actor,
             ticket.id,
@@ -268,7 +267,10 @@ async fn a_reply_to_a_question_attaches_to_the_ticket() {
             })
             .await
             .unwrap();
-        let actor = db.actor_for(&db.user(user).await.unwrap()).await.unwrap();
+        let actor = db
+            .access_for(&db.user(user).await.unwrap(), store::now_ms())
+            .await
+            .unwrap();
         let question = ActionInput::Ask {
             question: "Halte yang mana, dekat nomor berapa?".into(),
         };

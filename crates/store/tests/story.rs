@@ -3,9 +3,9 @@
 use domain::{Channel, DeclineReason, IntakeInput, Role, TrackingCode};
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket, TicketFilter};
-use store::{Actor, Db, StoreError};
+use store::{Access, Db, StoreError};
 
-async fn setup(db: &Db) -> (i64, i64, Actor) {
+async fn setup(db: &Db) -> (i64, i64, Access) {
     let dishub = db
         .create_agency(&store::org::NewAgency {
             code: "DISHUB".into(),
@@ -34,7 +34,10 @@ async fn setup(db: &Db) -> (i64, i64, Actor) {
         })
         .await
         .unwrap();
-    let region = db.actor_for(&db.user(id).await.unwrap()).await.unwrap();
+    let region = db
+        .access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap();
     (dishub, dinkes, region)
 }
 
@@ -59,7 +62,7 @@ fn new_ticket(text: &str, agency: Option<&str>, key: Option<&str>) -> NewTicket 
     }
 }
 
-async fn staff(db: &Db, username: &str, role: Role, agency: i64) -> Actor {
+async fn staff(db: &Db, username: &str, role: Role, agency: i64) -> Access {
     let id = db
         .create_user(&store::org::NewUser {
             username: username.into(),
@@ -71,7 +74,9 @@ async fn staff(db: &Db, username: &str, role: Role, agency: i64) -> Actor {
         })
         .await
         .unwrap();
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -305,7 +310,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
             &head,
             id,
             &ActionInput::Assign {
-                user_id: colleague.user_id,
+                user_id: colleague.user().get(),
             },
         )
         .await
@@ -491,11 +496,7 @@ async fn bulk_seed_produces_valid_chains() {
         assert_eq!(db.count_tickets().await.unwrap(), 1_234);
         let report = db.verify_chains().await.unwrap();
         assert_eq!(report.tickets, 1_234);
-        let reader = Actor {
-            user_id: 0,
-            role: Role::Admin,
-            agency_scope: None,
-        };
+        let reader = store::Access::system(domain::UserId(0), Role::Admin);
         let page = db
             .list_tickets(
                 &reader,
@@ -594,11 +595,7 @@ async fn tickets_are_due_in_working_time_with_holidays() {
                 .unwrap()
                 .timestamp_millis()
         };
-        let admin = store::Actor {
-            user_id: 0,
-            role: domain::Role::Admin,
-            agency_scope: None,
-        };
+        let admin = store::Access::system(domain::UserId(0), domain::Role::Admin);
         let created = db.create_ticket(&web).await.unwrap();
         let ticket = db.ticket(&admin, created.id).await.unwrap();
         assert_eq!(ticket.due_at, Some(due("2026-12-04T15:00:00+07:00")), "5wd");

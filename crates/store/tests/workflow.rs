@@ -5,7 +5,7 @@ use domain::{Channel, IntakeInput, Role};
 use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
 use store::workflow::TemplateInput;
-use store::{Actor, Db, StoreError};
+use store::{Access, Db, StoreError};
 
 fn at(s: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(s)
@@ -34,7 +34,7 @@ fn ticket(text: &str, agency: Option<&str>, category: &str, received: &str) -> N
     }
 }
 
-async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Actor {
+async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Access {
     let id = db
         .create_user(&store::org::NewUser {
             username: username.into(),
@@ -47,7 +47,9 @@ async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Actor
         })
         .await
         .unwrap();
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 fn step(name: &str, role: Role, kind: StepKind, d: &str) -> Step {
@@ -61,9 +63,9 @@ fn step(name: &str, role: Role, kind: StepKind, d: &str) -> Step {
 }
 
 struct World {
-    secretariat: Actor,
-    head: Actor,
-    liaison: Actor,
+    secretariat: Access,
+    head: Access,
+    liaison: Access,
     dishub: i64,
 }
 
@@ -266,7 +268,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
 
         // The head disposes to the liaison officer (an assignment, until dispositions).
         let assign = ActionInput::Assign {
-            user_id: w.liaison.user_id,
+            user_id: w.liaison.user().get(),
         };
         db.apply_action_at(&w.head, id, &assign, wib("2026-11-30T08:20"))
             .await
@@ -636,7 +638,10 @@ async fn an_approval_step_may_name_the_approving_position() {
             })
             .await
             .unwrap();
-        let holder = db.actor_for(&db.user(holder).await.unwrap()).await.unwrap();
+        let holder = db
+            .access_for(&db.user(holder).await.unwrap(), store::now_ms())
+            .await
+            .unwrap();
         let mut approve = step(
             "Persetujuan Kadis",
             Role::HeadOfAgency,

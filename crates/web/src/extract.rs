@@ -6,7 +6,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use store::Actor;
+use store::Access;
 use store::auth::TokenKind;
 use store::org::User;
 
@@ -30,7 +30,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 /// An authenticated staff member with their ticket scope.
 pub struct Staff {
     pub user: User,
-    pub actor: Actor,
+    pub access: Access,
     pub token: String,
 }
 
@@ -42,10 +42,10 @@ async fn staff_for(
     let Some(user) = state.db().token_user(token, kind).await? else {
         return Ok(None);
     };
-    let actor = state.db().actor_for(&user).await?;
+    let access = state.db().access_for(&user, store::now_ms()).await?;
     Ok(Some(Staff {
         user,
-        actor,
+        access,
         token: token.to_string(),
     }))
 }

@@ -87,8 +87,8 @@ impl Nav {
     pub fn of(staff: &crate::extract::Staff) -> Nav {
         Nav {
             name: staff.user.full_name.clone(),
-            role_label: staff.actor.role.label_id(),
-            is_admin: staff.actor.role == domain::Role::Admin,
+            role_label: staff.access.role().label_id(),
+            is_admin: staff.access.is_admin(),
             sees_lapor: crate::api::lapor::reports_to_lapor(staff),
         }
     }

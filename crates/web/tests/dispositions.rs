@@ -102,7 +102,7 @@ async fn head_disposes_by_form_liaison_reports_back_other_agency_sees_nothing() 
             .db
             .ticket_dispositions(
                 &app.db
-                    .actor_for(&app.db.user(liaison).await.unwrap())
+                    .access_for(&app.db.user(liaison).await.unwrap(), store::now_ms())
                     .await
                     .unwrap(),
                 id,

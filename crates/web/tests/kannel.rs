@@ -387,12 +387,8 @@ fn gateway(sendsms_port: u16, app_url: &str) -> sms::GatewayConfig {
     }
 }
 
-fn admin() -> store::Actor {
-    store::Actor {
-        user_id: 0,
-        role: domain::Role::Admin,
-        agency_scope: None,
-    }
+fn admin() -> store::Access {
+    store::Access::system(domain::UserId(0), domain::Role::Admin)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

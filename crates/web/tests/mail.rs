@@ -103,7 +103,7 @@ async fn answered_ticket(db: &store::Db) -> (i64, String) {
         .await
         .unwrap()
         .unwrap();
-    let actor = db.actor_for(&user).await.unwrap();
+    let actor = db.access_for(&user, store::now_ms()).await.unwrap();
     db.apply_action(
         &actor,
         created.id,

@@ -45,7 +45,7 @@ async fn answered(
         "penghubung.dinkes"
     };
     let user = app.db.user_by_username(officer).await.unwrap().unwrap();
-    let actor = app.db.actor_for(&user).await.unwrap();
+    let actor = app.db.access_for(&user, store::now_ms()).await.unwrap();
     app.db
         .apply_action(
             &actor,

@@ -322,7 +322,7 @@ async fn failed_answer(app: &TestApp) -> (i64, i64) {
         .await
         .unwrap()
         .unwrap();
-    let actor = app.db.actor_for(&user).await.unwrap();
+    let actor = app.db.access_for(&user, store::now_ms()).await.unwrap();
     app.db
         .apply_action(
             &actor,

@@ -49,7 +49,11 @@ fn table_grants(role: Role, home: AgencyId, cap: Capability, target: Option<Agen
 }
 
 fn subtree(home: AgencyId) -> Vec<AgencyId> {
-    if home == A { vec![A, A_CHILD] } else { vec![home] }
+    if home == A {
+        vec![A, A_CHILD]
+    } else {
+        vec![home]
+    }
 }
 
 fn seat(role: Role) -> Seat {
@@ -138,16 +142,36 @@ fn steps_and_heads() {
         .step_authority(Some(B), Role::HeadOfAgency, None)
         .expect("acting head");
     assert!(inbox.acting.is_some());
-    assert!(access.step_authority(Some(A), Role::HeadOfAgency, None).is_none());
-    assert!(access.step_authority(Some(B), Role::HeadOfAgency, Some(PositionId(7))).is_some());
-    assert!(access.step_authority(Some(B), Role::HeadOfAgency, Some(PositionId(8))).is_none());
-    assert!(access.step_authority(Some(A), Role::Staff, Some(PositionId(1))).is_some());
+    assert!(
+        access
+            .step_authority(Some(A), Role::HeadOfAgency, None)
+            .is_none()
+    );
+    assert!(
+        access
+            .step_authority(Some(B), Role::HeadOfAgency, Some(PositionId(7)))
+            .is_some()
+    );
+    assert!(
+        access
+            .step_authority(Some(B), Role::HeadOfAgency, Some(PositionId(8)))
+            .is_none()
+    );
+    assert!(
+        access
+            .step_authority(Some(A), Role::Staff, Some(PositionId(1)))
+            .is_some()
+    );
     assert!(access.head_of(B).is_some());
     assert!(access.head_of(A).is_none());
     let principals: Vec<_> = access.principals().map(|(u, a)| (u, a.is_some())).collect();
     assert_eq!(principals, vec![(UserId(1), false), (UserId(2), true)]);
     let admin = Access::system(UserId(9), Role::Admin);
-    assert!(admin.step_authority(Some(C), Role::HeadOfAgency, None).is_some());
+    assert!(
+        admin
+            .step_authority(Some(C), Role::HeadOfAgency, None)
+            .is_some()
+    );
 }
 
 #[test]
@@ -165,7 +189,11 @@ fn who_records_a_delegation() {
         ("the official for their own position", base, Ok(())),
         (
             "the operator of the position's agency",
-            DelegationRequest { recorder: UserId(3), recorder_role: Role::Operator, ..base },
+            DelegationRequest {
+                recorder: UserId(3),
+                recorder_role: Role::Operator,
+                ..base
+            },
             Ok(()),
         ),
         (
@@ -190,7 +218,11 @@ fn who_records_a_delegation() {
         ),
         (
             "a colleague of the same agency",
-            DelegationRequest { recorder: UserId(3), recorder_role: Role::Staff, ..base },
+            DelegationRequest {
+                recorder: UserId(3),
+                recorder_role: Role::Staff,
+                ..base
+            },
             Err(DelegationRefusal::NotRecorder),
         ),
         (
@@ -225,7 +257,10 @@ fn who_records_a_delegation() {
         ),
         (
             "to oneself",
-            DelegationRequest { delegate: UserId(1), ..base },
+            DelegationRequest {
+                delegate: UserId(1),
+                ..base
+            },
             Err(DelegationRefusal::ToOneself),
         ),
         (

@@ -108,7 +108,7 @@ pub async fn mine(
     };
     let page = state
         .db()
-        .my_dispositions(&staff.actor, filter, cursor, q.limit.unwrap_or(50))
+        .my_dispositions(&staff.access, filter, cursor, q.limit.unwrap_or(50))
         .await?;
     Ok(Json(DispositionPage {
         next_cursor: page.next_cursor.map(|c| c.encode()),
@@ -171,7 +171,7 @@ pub async fn dispose(
         due_at,
         parent_id: input.parent_id,
     };
-    let made = state.db().dispose(&staff.actor, id, &new).await?;
+    let made = state.db().dispose(&staff.access, id, &new).await?;
     Ok((
         StatusCode::CREATED,
         Json(made.into_iter().map(DispositionItem::from).collect()),
@@ -186,7 +186,7 @@ pub async fn read(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<i64>,
 ) -> Result<Json<DispositionItem>, ApiError> {
-    let d = state.db().read_disposition(&staff.actor, id).await?;
+    let d = state.db().read_disposition(&staff.access, id).await?;
     Ok(Json(d.into()))
 }
 
@@ -210,7 +210,7 @@ pub async fn report(
     let input = json_body(body)?;
     let d = state
         .db()
-        .report_disposition(&staff.actor, id, &input.report)
+        .report_disposition(&staff.access, id, &input.report)
         .await?;
     Ok(Json(d.into()))
 }

@@ -8,7 +8,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use domain::Role;
 use serde::{Deserialize, Serialize};
 use store::lapor::{LaporFilter, LaporRow};
 use store::tickets::Cursor;
@@ -16,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Whether the role reports to LAPOR! SP4N (records numbers, uses the export pages).
 pub(crate) fn reports_to_lapor(staff: &Staff) -> bool {
-    matches!(staff.actor.role, Role::Admin | Role::Secretariat)
+    staff.access.can_region_wide(domain::Capability::Triage)
 }
 
 /// One ticket to report to LAPOR! SP4N. The reporter's identity is null for anonymous and
@@ -144,7 +143,7 @@ pub async fn export(
         after,
         limit: Some(limit),
     };
-    let (rows, next) = state.db().lapor_page(&staff.actor, &filter).await?;
+    let (rows, next) = state.db().lapor_page(&staff.access, &filter).await?;
     Ok(Json(LaporExport {
         items: rows.into_iter().map(LaporItem::from).collect(),
         next_cursor: next.map(|c| c.encode()),
@@ -185,7 +184,7 @@ pub async fn record(
     let input = json_body(body)?;
     let recorded = state
         .db()
-        .record_lapor_number(&staff.actor, id, &input.lapor_number)
+        .record_lapor_number(&staff.access, id, &input.lapor_number)
         .await
         .map_err(|e| match e {
             store::StoreError::Invalid(m) => bad("lapor_number", &m),

@@ -328,8 +328,16 @@ pub struct TicketItem {
     pub decline_reason: Option<String>,
 }
 
+/// Whether the staff member may read this ticket's reporter identity (by the inbox it is in).
+pub(crate) fn sees_identity(staff: &Staff, t: &Ticket) -> bool {
+    staff.access.can(
+        domain::Capability::SeeReporterIdentity,
+        t.agency_id.map(domain::AgencyId),
+    )
+}
+
 pub(crate) fn item(t: Ticket, staff: &Staff) -> TicketItem {
-    let identity = staff.actor.role.sees_reporter_identity();
+    let identity = sees_identity(staff, &t);
     let overdue = t.is_overdue(store::now_ms());
     TicketItem {
         id: t.id,
@@ -387,7 +395,7 @@ pub async fn list(
 ) -> Result<Json<TicketPage>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let filter = query.to_filter(region_tz(&state).await)?;
-    let page = state.db().list_tickets(&staff.actor, &filter).await?;
+    let page = state.db().list_tickets(&staff.access, &filter).await?;
     Ok(Json(TicketPage {
         next_cursor: page.next_cursor.map(|c| c.encode()),
         items: page.items.into_iter().map(|t| item(t, &staff)).collect(),
@@ -436,7 +444,7 @@ async fn detail_of(
     staff: &Staff,
     ticket: Ticket,
 ) -> Result<TicketDetail, ApiError> {
-    let identity = staff.actor.role.sees_reporter_identity();
+    let identity = sees_identity(staff, &ticket);
     let events = state.db().events(ticket.id).await?;
     let messages = state.db().ticket_messages(ticket.id).await?;
     Ok(TicketDetail {
@@ -486,7 +494,7 @@ pub async fn detail(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<i64>,
 ) -> Result<Json<TicketDetail>, ApiError> {
-    let ticket = state.db().ticket(&staff.actor, id).await?;
+    let ticket = state.db().ticket(&staff.access, id).await?;
     Ok(Json(detail_of(&state, &staff, ticket).await?))
 }
 
@@ -496,7 +504,7 @@ async fn act(
     id: i64,
     input: ActionInput,
 ) -> Result<Json<TicketDetail>, ApiError> {
-    let ticket = state.db().apply_action(&staff.actor, id, &input).await?;
+    let ticket = state.db().apply_action(&staff.access, id, &input).await?;
     Ok(Json(detail_of(&state, &staff, ticket).await?))
 }
 

@@ -115,7 +115,7 @@ pub struct TicketWorkflowView {
 }
 
 async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<TicketWorkflowView, ApiError> {
-    state.db().ticket(&staff.actor, id).await?;
+    state.db().ticket(&staff.access, id).await?;
     let flow = state.db().ticket_workflow(id).await?;
     let drafts = state.db().answer_drafts(id).await?;
     Ok(TicketWorkflowView {
@@ -190,7 +190,7 @@ pub async fn draft(
     let input = json_body(body)?;
     state
         .db()
-        .draft_answer(&staff.actor, id, &input.body)
+        .draft_answer(&staff.access, id, &input.body)
         .await?;
     Ok(Json(view(&state, &staff, id).await?))
 }
@@ -219,7 +219,7 @@ pub async fn approve(
     };
     state
         .db()
-        .approve_answer(&staff.actor, id, input.body.as_deref())
+        .approve_answer(&staff.access, id, input.body.as_deref())
         .await?;
     Ok(Json(view(&state, &staff, id).await?))
 }
@@ -242,7 +242,7 @@ pub async fn return_draft(
     let input = json_body(body)?;
     state
         .db()
-        .return_answer(&staff.actor, id, &input.comment)
+        .return_answer(&staff.access, id, &input.comment)
         .await?;
     Ok(Json(view(&state, &staff, id).await?))
 }
@@ -256,6 +256,6 @@ pub async fn send(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<i64>,
 ) -> FlowResult {
-    state.db().send_approved_answer(&staff.actor, id).await?;
+    state.db().send_approved_answer(&staff.access, id).await?;
     Ok(Json(view(&state, &staff, id).await?))
 }

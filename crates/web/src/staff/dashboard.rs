@@ -223,7 +223,7 @@ pub async fn page(
     let (from_ms, to_ms) = period(&mut q, tz)?;
     let board = state
         .db()
-        .dashboard(&staff.actor, from_ms, to_ms, store::now_ms())
+        .dashboard(&staff.access, from_ms, to_ms, store::now_ms())
         .await?;
     let catalog = state.catalog().await?;
     let category_name = |code: &str| {
@@ -247,7 +247,7 @@ pub async fn page(
         .collect();
     let page = DashboardPage {
         nav: Nav::of(&staff),
-        region_wide: staff.actor.agency_scope.is_none(),
+        region_wide: staff.access.visible_agencies().is_none(),
         per_day_svg: charts.per_day,
         backlog_svg: charts.backlog,
         on_time_svg: charts.on_time,

@@ -30,6 +30,7 @@ pub struct DelegationRow {
     pub active: bool,
     pub can_end: bool,
     pub note: String,
+    pub basis: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +46,8 @@ pub struct DelegationForm {
     pub dari: String,
     pub sampai: String,
     pub note: String,
+    /// What the delegation rests on: the number of the surat perintah.
+    pub dasar: String,
 }
 
 /// The delegation card of "Profil saya" and of the admin page.
@@ -80,12 +83,16 @@ fn row(d: Delegation, staff: &Staff, tz: chrono_tz::Tz, now: i64) -> DelegationR
         },
         active: d.is_active(now),
         can_end: d.ends_at > now
-            && (staff.actor.role == domain::Role::Admin
+            && (staff.access.is_admin()
                 || staff.user.id == d.delegator_id
-                || staff.user.id == d.delegate_id),
+                || staff.user.id == d.delegate_id
+                || (staff.access.role() == domain::Role::Operator
+                    && d.agency_id.is_some()
+                    && d.agency_id == staff.user.agency_id)),
         delegator: d.delegator_name,
         delegate: d.delegate_name,
         note: d.note,
+        basis: d.basis,
     }
 }
 
@@ -106,6 +113,7 @@ pub(crate) async fn delegation_box(
     let mut rows: Vec<DelegationRow> = list.into_iter().map(|d| row(d, staff, tz, now)).collect();
     // Running delegations first.
     rows.sort_by_key(|r| !r.active);
+    let operator = staff.access.role() == domain::Role::Operator;
     let users = match (admin, staff.user.agency_id) {
         (false, Some(agency)) => state.db().users_of_agency(agency).await?,
         _ => state.db().users().await?,
@@ -122,8 +130,14 @@ pub(crate) async fn delegation_box(
     };
     Ok(DelegationBox {
         rows,
-        delegators: if admin { choices(None) } else { Vec::new() },
-        delegates: choices(if admin { None } else { Some(staff.user.id) }),
+        // The operator of an agency records its officials' delegations (seed 001 §11.9).
+        delegators: if admin || operator {
+            choices(None)
+        } else {
+            Vec::new()
+        },
+        // Recording a delegation gives the recorder nothing.
+        delegates: choices(Some(staff.user.id)),
         form,
         errors,
         action: if admin {
@@ -174,6 +188,7 @@ async fn parse(
         starts_at: starts_at?,
         ends_at: ends_at?,
         note: form.note.clone(),
+        basis: form.dasar.clone(),
     })
 }
 
@@ -203,8 +218,14 @@ pub async fn create_own(
     Form(form): Form<DelegationForm>,
 ) -> Result<Response, PageError> {
     let mut errors = Errors::default();
-    if let Some(new) = parse(&state, Some(staff.user.id), &form, &mut errors).await {
-        match state.db().create_delegation(&staff.actor, &new).await {
+    // An operator may record for an official of their agency; everyone else for themselves.
+    let delegator = match form.delegator_id.trim() {
+        "" => Some(staff.user.id),
+        id if staff.access.role() == domain::Role::Operator => id.parse::<i64>().ok(),
+        _ => Some(staff.user.id),
+    };
+    if let Some(new) = parse(&state, delegator, &form, &mut errors).await {
+        match state.db().create_delegation(&staff.access, &new).await {
             Ok(_) => return Ok(see_other("/staf/profil?ok=delegasi")),
             Err(e) => store_error(e, &mut errors)?,
         }
@@ -234,7 +255,7 @@ pub async fn end(
 ) -> Result<Response, PageError> {
     state
         .db()
-        .end_delegation(&staff.actor, id, store::now_ms())
+        .end_delegation(&staff.access, id, store::now_ms())
         .await?;
     Ok(see_other(if form.back == "admin" {
         "/admin/delegasi?ok=akhiri"
@@ -297,7 +318,7 @@ pub async fn admin_create(
     let mut errors = Errors::default();
     let delegator = form.delegator_id.parse::<i64>().ok();
     if let Some(new) = parse(&state, delegator, &form, &mut errors).await {
-        match state.db().create_delegation(&staff.actor, &new).await {
+        match state.db().create_delegation(&staff.access, &new).await {
             Ok(_) => return Ok(see_other("/admin/delegasi?ok=delegasi")),
             Err(e) => store_error(e, &mut errors)?,
         }

@@ -90,7 +90,7 @@ pub(crate) async fn ticket_box(
     let now = store::now_ms();
     let items = state
         .db()
-        .ticket_dispositions(&staff.actor, ticket.id)
+        .ticket_dispositions(&staff.access, ticket.id)
         .await?;
     let rows = tree(items)
         .into_iter()
@@ -113,7 +113,7 @@ pub(crate) async fn ticket_box(
         .collect();
     let form = match state
         .db()
-        .disposition_choices(&staff.actor, ticket.id)
+        .disposition_choices(&staff.access, ticket.id)
         .await?
     {
         Some(choices) => {
@@ -192,7 +192,7 @@ pub async fn dispose(
         due_at,
         parent_id: None,
     };
-    state.db().dispose(&staff.actor, id, &new).await?;
+    state.db().dispose(&staff.access, id, &new).await?;
     Ok(see_other(&format!("/staf/aduan/{id}?ok=disposisi")))
 }
 
@@ -253,7 +253,7 @@ pub async fn mine(
     let now = store::now_ms();
     let page = state
         .db()
-        .my_dispositions(&staff.actor, filter, cursor, PAGE_SIZE)
+        .my_dispositions(&staff.access, filter, cursor, PAGE_SIZE)
         .await?;
     let acting = state
         .db()
@@ -315,7 +315,7 @@ pub async fn read(
     PageStaff(staff): PageStaff,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    state.db().read_disposition(&staff.actor, id).await?;
+    state.db().read_disposition(&staff.access, id).await?;
     Ok(see_other("/staf/disposisi?ok=baca"))
 }
 
@@ -333,7 +333,7 @@ pub async fn report(
 ) -> Result<Response, PageError> {
     state
         .db()
-        .report_disposition(&staff.actor, id, &form.report)
+        .report_disposition(&staff.access, id, &form.report)
         .await?;
     Ok(see_other("/staf/disposisi?ok=lapor"))
 }

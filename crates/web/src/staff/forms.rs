@@ -6,11 +6,10 @@ use crate::view::{Nav, render_with};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::Role;
 use store::StoreError;
 
 pub(crate) fn require_admin(staff: &Staff) -> Result<Nav, PageError> {
-    if staff.actor.role != Role::Admin {
+    if !staff.access.is_admin() {
         return Err(PageError(ApiError::Forbidden));
     }
     Ok(Nav::of(staff))

@@ -110,7 +110,7 @@ pub async fn page(
     }
     let tz = region_tz(&state).await;
     let filter = q.to_filter(tz).map_err(PageError)?;
-    let page = state.db().list_tickets(&staff.actor, &filter).await?;
+    let page = state.db().list_tickets(&staff.access, &filter).await?;
     let now = store::now_ms();
     let calendar = state.db().deadlines().await?.calendar;
     let instant = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
@@ -148,7 +148,7 @@ pub async fn page(
         })
         .collect();
     let catalog = state.catalog().await?;
-    let sees_region = staff.actor.agency_scope.is_none();
+    let sees_region = staff.access.visible_agencies().is_none();
     let deadlines = if sees_region {
         state.db().deadlines_by_agency(now).await?
     } else {

@@ -169,7 +169,7 @@ pub async fn page(
         );
     }
     filter.limit = Some(PAGE_SIZE);
-    let (rows, next) = state.db().lapor_page(&staff.actor, &filter).await?;
+    let (rows, next) = state.db().lapor_page(&staff.access, &filter).await?;
     let filter_query = q.query_string();
     let page = LaporPage {
         nav,
@@ -210,7 +210,7 @@ async fn export_rows(
 ) -> Result<Vec<LaporRow>, PageError> {
     let mut filter = resolve(q, tz)?;
     filter.limit = Some(EXPORT_MAX);
-    let (rows, next) = state.db().lapor_page(&staff.actor, &filter).await?;
+    let (rows, next) = state.db().lapor_page(&staff.access, &filter).await?;
     if next.is_some() {
         return Err(PageError(ApiError::Unprocessable(format!(
             "lebih dari {EXPORT_MAX} aduan; persempit rentang tanggal"
@@ -381,7 +381,7 @@ pub(crate) async fn ticket_box(
     if !reports_to_lapor(staff) {
         return Ok(None);
     }
-    let status = state.db().lapor_status(&staff.actor, ticket_id).await?;
+    let status = state.db().lapor_status(&staff.access, ticket_id).await?;
     Ok(Some(LaporBox {
         number: status.lapor_number.unwrap_or_default(),
         recorded: status
@@ -417,17 +417,17 @@ pub async fn record(
     let nav = require_lapor(&staff)?;
     match state
         .db()
-        .record_lapor_number(&staff.actor, id, &form.lapor_number)
+        .record_lapor_number(&staff.access, id, &form.lapor_number)
         .await
     {
         Ok(_) => Ok(see_other(&format!("/staf/aduan/{id}?ok=lapor"))),
         Err(err) => {
             let mut errors = Errors::default();
             errors.store(err, "lapor_number")?;
-            let ticket = state.db().ticket(&staff.actor, id).await?;
+            let ticket = state.db().ticket(&staff.access, id).await?;
             let current = state
                 .db()
-                .lapor_status(&staff.actor, id)
+                .lapor_status(&staff.access, id)
                 .await?
                 .lapor_number
                 .unwrap_or_default();

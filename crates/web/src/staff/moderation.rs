@@ -17,7 +17,7 @@ use serde::Deserialize;
 use store::publication::{CaseFilter, may_moderate};
 
 fn require_moderator(staff: &Staff) -> Result<Nav, PageError> {
-    if !may_moderate(staff.actor.role) {
+    if !may_moderate(&staff.access) {
         return Err(PageError(ApiError::Forbidden));
     }
     Ok(Nav::of(staff))
@@ -111,7 +111,7 @@ pub async fn detail(
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
     let nav = require_moderator(&staff)?;
-    let (case, revisions) = state.db().case_for_moderation(&staff.actor, id).await?;
+    let (case, revisions) = state.db().case_for_moderation(&staff.access, id).await?;
     let tz = region_tz(&state).await;
     let history = revisions
         .into_iter()
@@ -170,7 +170,7 @@ pub async fn edit(
     state
         .db()
         .edit_case(
-            &staff.actor,
+            &staff.access,
             id,
             question.trim(),
             answer.trim(),
@@ -195,7 +195,7 @@ pub async fn withhold(
     require_moderator(&staff)?;
     state
         .db()
-        .set_case_withheld(&staff.actor, id, true, &form.reason)
+        .set_case_withheld(&staff.access, id, true, &form.reason)
         .await?;
     Ok(see_other(&format!("/staf/kasus/{id}?ok=tahan")))
 }
@@ -209,7 +209,7 @@ pub async fn restore(
     require_moderator(&staff)?;
     state
         .db()
-        .set_case_withheld(&staff.actor, id, false, &form.reason)
+        .set_case_withheld(&staff.access, id, false, &form.reason)
         .await?;
     Ok(see_other(&format!("/staf/kasus/{id}?ok=tampilkan")))
 }

@@ -117,7 +117,7 @@ async fn agency_options(state: &AppState, staff: &Staff) -> Result<Vec<AgencyOpt
         .agencies()
         .await?
         .into_iter()
-        .filter(|a| a.kind != "secretariat" && staff.actor.can_see_agency(Some(a.id)))
+        .filter(|a| a.kind != "secretariat" && staff.access.sees(Some(domain::AgencyId(a.id))))
         .map(|a| AgencyOption {
             code: a.code,
             name: a.name,
@@ -126,7 +126,7 @@ async fn agency_options(state: &AppState, staff: &Staff) -> Result<Vec<AgencyOpt
 }
 
 async fn own_agency_code(state: &AppState, staff: &Staff) -> Result<String, PageError> {
-    if staff.actor.agency_scope.is_none() {
+    if staff.access.visible_agencies().is_none() {
         return Ok(String::new());
     }
     let Some(id) = staff.user.agency_id else {
@@ -161,10 +161,10 @@ pub async fn page(
     let now = store::now_ms();
     let submissions = state
         .db()
-        .submissions(&staff.actor, &month.to_string(), now)
+        .submissions(&staff.access, &month.to_string(), now)
         .await?;
     let (_, month_end) = month.bounds(tz);
-    let may_submit = submits_recap(staff.actor.role) && now >= month_end;
+    let may_submit = submits_recap(staff.access.role()) && now >= month_end;
     let rows = submissions
         .into_iter()
         .map(|s| SubmissionRow {
@@ -191,7 +191,7 @@ pub async fn page(
         semester: last_semester(tz).to_string(),
         agencies: agency_options(&state, &staff).await?,
         own_agency: own_agency_code(&state, &staff).await?,
-        region_wide: staff.actor.agency_scope.is_none(),
+        region_wide: staff.access.visible_agencies().is_none(),
         rows,
         deadline,
         submitted_ok: q.ok == "kirim",
@@ -218,7 +218,7 @@ pub async fn download(
         agency,
         period,
     };
-    let built = report::build(state.db(), &staff.actor, &request, store::now_ms())
+    let built = report::build(state.db(), &staff.access, &request, store::now_ms())
         .await
         .map_err(report_error)?;
     let filename = built.file_name(format);
@@ -254,7 +254,7 @@ pub async fn submit(
     PageStaff(staff): PageStaff,
     Form(form): Form<SubmitForm>,
 ) -> Result<Response, PageError> {
-    if !submits_recap(staff.actor.role) {
+    if !submits_recap(staff.access.role()) {
         return Err(PageError(ApiError::Forbidden));
     }
     let agency = state
@@ -265,7 +265,7 @@ pub async fn submit(
     let submission = state
         .db()
         .submit_recap(
-            &staff.actor,
+            &staff.access,
             agency.id,
             form.periode.trim(),
             store::now_ms(),

@@ -13,8 +13,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use domain::PhoneNumber;
 use domain::sms::Encoding;
-use domain::{PhoneNumber, Role};
 use serde::Deserialize;
 use store::messages::OutboxFilter;
 use store::org::Agency;
@@ -758,7 +758,7 @@ fn excerpt(text: &str, max: usize) -> String {
 }
 
 fn sees_inbound(staff: &Staff) -> bool {
-    matches!(staff.actor.role, Role::Admin | Role::Secretariat)
+    staff.access.can_region_wide(domain::Capability::Triage)
 }
 
 pub async fn outbox_page(
@@ -864,17 +864,21 @@ pub async fn outbox_page(
         gateway: Some(q.gateway.clone()).filter(|g| !g.is_empty()),
         from_ms,
         to_ms,
-        agency_scope: staff.actor.agency_scope.clone(),
+        agency_scope: store::visible_ids(&staff.access),
         before_id,
         limit: PAGE_SIZE,
     };
     let result = state.db().outbox_page(&filter).await?;
-    let show_identity = staff.actor.role.sees_reporter_identity();
-    let may_handle = staff.actor.role.may_handle();
+
     page.rows = result
         .items
         .into_iter()
         .map(|e| {
+            let agency = e.agency_id.map(domain::AgencyId);
+            let show_identity = staff
+                .access
+                .can(domain::Capability::SeeReporterIdentity, agency);
+            let may_handle = staff.access.can(domain::Capability::Handle, agency);
             let m = e.message;
             OutboxRow {
                 id: m.id,
@@ -913,15 +917,18 @@ pub async fn resend(
     PageStaff(staff): PageStaff,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    if !staff.actor.role.may_handle() {
-        return Err(PageError(ApiError::Forbidden));
-    }
     let entry = state
         .db()
         .outbox_entry(id)
         .await?
-        .filter(|e| staff.actor.can_see_agency(e.agency_id))
+        .filter(|e| staff.access.sees(e.agency_id.map(domain::AgencyId)))
         .ok_or(PageError(ApiError::NotFound))?;
+    if !staff.access.can(
+        domain::Capability::Handle,
+        entry.agency_id.map(domain::AgencyId),
+    ) {
+        return Err(PageError(ApiError::Forbidden));
+    }
     if entry.message.status != "failed" {
         return Err(PageError(ApiError::Conflict(
             "hanya pesan berstatus gagal yang dapat dikirim ulang".into(),

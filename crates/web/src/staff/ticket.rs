@@ -159,15 +159,18 @@ async fn flow_box(
             .find(|s| s.kind == kind && s.done_at.is_none())
             .map(|s| (s.role.clone(), s.position_id))
     };
-    let role = staff.actor.role;
-    let held = staff.user.position_id;
+    let agency = t.agency_id.map(domain::AgencyId);
     let acts_as = |r: Option<(String, Option<i64>)>| {
-        r.is_some_and(|(r, position)| {
-            role == domain::Role::Admin
-                || (r == role.as_str() && position.is_none_or(|p| held == Some(p)))
-        })
+        r.and_then(|(r, position)| Some((domain::Role::parse(&r)?, position)))
+            .is_some_and(|(r, position)| {
+                staff
+                    .access
+                    .step_authority(agency, r, position.map(domain::PositionId))
+                    .is_some()
+            })
     };
-    let open = t.status() == TicketStatus::Open && role.may_handle();
+    let open =
+        t.status() == TicketStatus::Open && staff.access.can(domain::Capability::Handle, agency);
     let approver = flow
         .steps
         .iter()
@@ -312,7 +315,7 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
-    let t = state.db().ticket(&staff.actor, id).await?;
+    let t = state.db().ticket(&staff.access, id).await?;
     let tz = region_tz(&state).await;
     let events = state
         .db()
@@ -328,7 +331,10 @@ pub async fn page(
             public: e.public,
         })
         .collect();
-    let show_identity = staff.actor.role.sees_reporter_identity();
+    let show_identity = staff.access.can(
+        domain::Capability::SeeReporterIdentity,
+        t.agency_id.map(domain::AgencyId),
+    );
     let messages = state
         .db()
         .ticket_messages(id)
@@ -416,10 +422,16 @@ pub async fn page(
                 label: r.label_id().into(),
             })
             .collect(),
-        can: allowed(status, staff.actor.role.may_handle())
-            .into_iter()
-            .filter(|a| *a != "answer" || !flow.blocks_direct_answer)
-            .collect(),
+        can: allowed(
+            status,
+            staff.access.can(
+                domain::Capability::Handle,
+                t.agency_id.map(domain::AgencyId),
+            ),
+        )
+        .into_iter()
+        .filter(|a| *a != "answer" || !flow.blocks_direct_answer)
+        .collect(),
         flow,
         flash,
         lapor,
@@ -458,14 +470,14 @@ pub async fn act(
     // Workflow and answer approval.
     let db = state.db();
     let flow_done = match action.as_str() {
-        "draft" => Some(db.draft_answer(&staff.actor, id, &form.body).await),
+        "draft" => Some(db.draft_answer(&staff.access, id, &form.body).await),
         "approve" => Some(
-            db.approve_answer(&staff.actor, id, Some(form.body.as_str()))
+            db.approve_answer(&staff.access, id, Some(form.body.as_str()))
                 .await,
         ),
-        "return" => Some(db.return_answer(&staff.actor, id, &form.note).await),
-        "send" => Some(db.send_approved_answer(&staff.actor, id).await),
-        "step" => Some(db.complete_step(&staff.actor, id, &form.note).await),
+        "return" => Some(db.return_answer(&staff.access, id, &form.note).await),
+        "send" => Some(db.send_approved_answer(&staff.access, id).await),
+        "step" => Some(db.complete_step(&staff.access, id, &form.note).await),
         _ => None,
     };
     if let Some(done) = flow_done {
@@ -497,9 +509,9 @@ pub async fn act(
         },
         _ => return Err(PageError(ApiError::NotFound)),
     };
-    let ticket = state.db().apply_action(&staff.actor, id, &input).await?;
+    let ticket = state.db().apply_action(&staff.access, id, &input).await?;
     // After forwarding out of one's own agency the ticket is no longer visible: go to the inbox.
-    let target = if staff.actor.can_see_agency(ticket.agency_id) {
+    let target = if staff.access.sees(ticket.agency_id.map(domain::AgencyId)) {
         format!("/staf/aduan/{id}?ok={action}")
     } else {
         "/staf".to_string()
