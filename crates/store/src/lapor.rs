@@ -177,7 +177,7 @@ impl Db {
         ).bind(ticket_id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
         if !actor.sees(row.0.map(AgencyId)) {
-            return Err(StoreError::Forbidden);
+            return Err(StoreError::NotFound);
         }
         Ok(LaporStatus {
             lapor_number: row.1,

@@ -30,7 +30,7 @@ async fn access(db: &Db, id: i64) -> Access {
 }
 
 async fn world(db: &Db) -> World {
-    let mut agency = |code: &'static str, name: &'static str| {
+    let agency = |code: &'static str, name: &'static str| {
         let db = db.clone();
         async move {
             db.create_agency(&store::org::NewAgency {

@@ -442,7 +442,7 @@ async fn only_the_head_or_a_holder_disposes_within_the_agency() {
         ));
         assert!(matches!(
             db.ticket_dispositions(&o.penghubung_dinkes, id).await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
         // The holder of a disposition may now dispose below it; a stranger's parent is refused.
         let mut with_parent = to(&[&o.staf], "pelajari");
@@ -645,7 +645,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         // Plt. of another agency's head: the inbox widens, actions there are recorded as Plt.
         assert!(matches!(
             db.ticket(&sekdis, dinkes_ticket).await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
         db.create_delegation(
             &o.kadinkes,
@@ -714,7 +714,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         let sekdis = actor(&db, o.sekdis.user().get()).await;
         assert!(matches!(
             db.ticket(&sekdis, dinkes_ticket).await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
         assert!(matches!(
             db.dispose(&sekdis, id, &to(&[&o.staf], "pelajari")).await,

@@ -171,14 +171,15 @@ async fn numbers_are_recorded_replaced_and_unique() {
             assert!(matches!(result, Err(StoreError::Invalid(_))), "{bad:?}");
         }
 
-        // Scope: agency staff only on their agency's tickets; the head of region only reads.
+        // Scope: agency staff only on their agency's tickets (others' do not exist for them);
+        // the head of region only reads.
         assert!(matches!(
             db.record_lapor_number(&org.dishub, other, "999").await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
         assert!(matches!(
             db.lapor_status(&org.dishub, other).await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
         assert!(matches!(
             db.record_lapor_number(&org.head, other, "999").await,

@@ -196,12 +196,12 @@ async fn staff_see_only_their_agency_and_filters_work() {
         );
         assert!(matches!(
             db.ticket(&officer, theirs.id).await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
         assert!(matches!(
             db.apply_action(&officer, theirs.id, &ActionInput::Note { body: "x".into() })
                 .await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
 
         let all = db
