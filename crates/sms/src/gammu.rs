@@ -8,6 +8,7 @@
 
 use crate::config::GatewayConfig;
 use crate::sender::{SendError, Sent};
+use crate::sink::{DeliveryReport, InboundSms, OutboundSms, Sink, SinkError, now_ms};
 use domain::sms::reassembly::MISSING_MARKER;
 use domain::sms::udh::parse_udh;
 use domain::sms::{ConcatReference, Encoding, split_for_submit};
@@ -18,9 +19,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
-use store::Db;
-use store::messages::Message;
-use store::sms::{InboundSms, SmsRules};
 use tokio::sync::watch;
 
 /// `CreatorID` of the rows Balai puts in gammu's outbox; sent items are matched on it.
@@ -196,7 +194,7 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 /// Puts one message into gammu's outbox; the reference is gammu's outbox `ID`. The outbox row
 /// and its `outbox_multipart` rows are written in one transaction, so gammu never picks up a
 /// message with parts missing.
-pub async fn send(gateway: &GatewayConfig, message: &Message) -> Result<Sent, SendError> {
+pub async fn send(gateway: &GatewayConfig, message: &OutboundSms) -> Result<Sent, SendError> {
     let db = GammuDb::for_gateway(gateway).map_err(SendError::Unavailable)?;
     if message.recipient.trim().is_empty() {
         return Err(SendError::Rejected("nomor tujuan kosong".into()));
@@ -418,8 +416,7 @@ struct PollState {
 /// Reads gammu's inbox and sent items every poll interval until `shutdown` turns true.
 pub async fn run_poller(
     gateway: GatewayConfig,
-    db: Db,
-    rules: SmsRules,
+    sink: Sink,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let interval = gateway
@@ -435,11 +432,11 @@ pub async fn run_poller(
         }
         match GammuDb::for_gateway(&gateway) {
             Ok(gammu) => {
-                if let Err(e) = poll_inbox(&gateway, &gammu, &db, &rules, &mut state).await {
+                if let Err(e) = poll_inbox(&gateway, &gammu, &sink, &mut state).await {
                     tracing::warn!(gateway = %gateway.name, "gammu inbox: {e}");
                     metrics::counter!("balai_sms_gateway_errors_total", "gateway" => gateway.name.clone()).increment(1);
                 }
-                if let Err(e) = poll_sentitems(&gateway, &gammu, &db, &mut state).await {
+                if let Err(e) = poll_sentitems(&gateway, &gammu, &sink, &mut state).await {
                     tracing::warn!(gateway = %gateway.name, "gammu sentitems: {e}");
                     metrics::counter!("balai_sms_gateway_errors_total", "gateway" => gateway.name.clone()).increment(1);
                 }
@@ -459,7 +456,7 @@ enum PollError {
     #[error("gammu database: {0}")]
     Gammu(#[from] sqlx::Error),
     #[error("Balai database: {0}")]
-    Store(#[from] store::StoreError),
+    Sink(#[from] SinkError),
 }
 
 type InboxTuple = (i64, String, String, String, String, String, String, String);
@@ -467,8 +464,7 @@ type InboxTuple = (i64, String, String, String, String, String, String, String);
 async fn poll_inbox(
     gateway: &GatewayConfig,
     gammu: &GammuDb,
-    db: &Db,
-    rules: &SmsRules,
+    sink: &Sink,
     state: &mut PollState,
 ) -> Result<(), PollError> {
     let select = r#"SELECT CAST("ID" AS BIGINT), "SenderNumber", COALESCE("RecipientID", ''),
@@ -504,8 +500,13 @@ async fn poll_inbox(
     for key in waiting {
         state.waiting_since.entry(key).or_insert(now);
     }
-    for item in items {
-        let sms = InboundSms {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let received_at = now_ms();
+    let messages: Vec<InboundSms> = items
+        .iter()
+        .map(|item| InboundSms {
             gateway: gateway.name.clone(),
             gateway_message_id: format!("gammu-inbox-{}", item.row_ids[0]),
             sender: item.sender.clone(),
@@ -513,20 +514,44 @@ async fn poll_inbox(
             text: item.text.clone(),
             coding: item.coding.clone(),
             partial: item.partial,
-            received_at: store::now_ms(),
-        };
-        // Stored first, marked processed after: a crash in between only repeats an idempotent
-        // receive.
-        if let Err(e) = db.receive_sms(&sms, rules).await {
-            tracing::error!(gateway = %gateway.name, inbox_id = item.row_ids[0], "storing SMS: {e}");
-            continue;
+            received_at,
+        })
+        .collect();
+    // Stored first, marked processed after: a crash in between only repeats an idempotent
+    // receive. All of a poll in one commit; when that fails, one by one, so that one bad
+    // message does not hold up the others.
+    let stored: Vec<&InboundBatchItem> = match sink.receive_batch(messages.clone()).await {
+        Ok(_) => items.iter().collect(),
+        Err(e) if items.len() > 1 => {
+            tracing::warn!(gateway = %gateway.name, "storing {} SMS at once failed, one by one: {e}", items.len());
+            let mut stored = Vec::new();
+            for (item, sms) in items.iter().zip(messages) {
+                match sink.receive(sms).await {
+                    Ok(_) => stored.push(item),
+                    Err(e) => {
+                        tracing::error!(gateway = %gateway.name, inbox_id = item.row_ids[0], "storing SMS: {e}")
+                    }
+                }
+            }
+            stored
         }
-        mark_processed(gammu, &item.row_ids).await?;
-    }
+        Err(e) => {
+            tracing::error!(gateway = %gateway.name, inbox_id = items[0].row_ids[0], "storing SMS: {e}");
+            Vec::new()
+        }
+    };
+    let row_ids: Vec<i64> = stored
+        .iter()
+        .flat_map(|item| item.row_ids.iter().copied())
+        .collect();
+    mark_processed(gammu, &row_ids).await?;
     Ok(())
 }
 
 async fn mark_processed(gammu: &GammuDb, ids: &[i64]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let update = r#"UPDATE inbox SET "Processed" = 'true' WHERE "ID" = $1"#;
     on_db!(gammu, pool => {
         let mut tx = pool.begin().await?;
@@ -540,7 +565,7 @@ async fn mark_processed(gammu: &GammuDb, ids: &[i64]) -> Result<(), sqlx::Error>
 async fn poll_sentitems(
     gateway: &GatewayConfig,
     gammu: &GammuDb,
-    db: &Db,
+    sink: &Sink,
     state: &mut PollState,
 ) -> Result<(), PollError> {
     let select = format!(
@@ -559,32 +584,39 @@ async fn poll_sentitems(
     }
     // Forget what fell out of the window; it will not change any more.
     state.reported.retain(|id, _| messages.contains_key(id));
+    // The messages whose statuses changed since they were last reported.
+    let mut changed: Vec<(i64, String)> = Vec::new();
+    let mut reports: Vec<DeliveryReport> = Vec::new();
     for (gammu_id, statuses) in messages {
         let signature = statuses.join(",");
         if state.reported.get(&gammu_id) == Some(&signature) {
             continue;
         }
-        let Some(message_id) = db
-            .message_by_gateway_ref(&gateway.name, &gammu_id.to_string())
-            .await?
-        else {
-            // Not ours under this gateway name, or Balai has not recorded the hand-over yet
-            // (gammu can be faster than the commit): look again next poll.
-            continue;
-        };
         let parts: Vec<&str> = statuses.iter().map(String::as_str).collect();
         let (delivered, detail) = message_outcome(&parts);
-        match db
-            .record_delivery_report(message_id, delivered, &detail)
-            .await
-        {
-            Ok(()) => {
-                if delivered == Some(false) {
-                    tracing::warn!(gateway = %gateway.name, message = message_id, "SMS failed: {detail}");
-                }
-            }
-            Err(store::StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
+        reports.push(DeliveryReport {
+            reference: gammu_id.to_string(),
+            delivered,
+            detail,
+        });
+        changed.push((gammu_id, signature));
+    }
+    if reports.is_empty() {
+        return Ok(());
+    }
+    // Unmatched: not ours under this gateway name, or Balai has not recorded the hand-over yet
+    // (gammu can be faster than the commit): looked up again next poll.
+    let missing: HashSet<String> = sink
+        .record_reports(&gateway.name, &reports)
+        .await?
+        .into_iter()
+        .collect();
+    for ((gammu_id, signature), report) in changed.into_iter().zip(&reports) {
+        if missing.contains(&report.reference) {
+            continue;
+        }
+        if report.delivered == Some(false) {
+            tracing::warn!(gateway = %gateway.name, gammu_id, "SMS failed: {}", report.detail);
         }
         state.reported.insert(gammu_id, signature);
     }
