@@ -434,7 +434,7 @@ async fn round_trip(gammu_backend: Backend) {
         db.update_sms_template("ack", "Aduan diterima, kode {code}.")
             .await
             .unwrap();
-        let rules = SmsRules::default();
+        let sink = web::sms_sink::StoreSink::shared(db.clone(), SmsRules::default());
         let gateway = sms::GatewayConfig {
             name: "modem".into(),
             kind: Some(sms::GatewayKind::Gammu),
@@ -444,7 +444,7 @@ async fn round_trip(gammu_backend: Backend) {
         };
         let gateways = Arc::new(sms::Gateways::new(vec![gateway.clone()]).unwrap());
         let (stop, shutdown) = tokio::sync::watch::channel(false);
-        let pollers = gateways.start_gammu_pollers(&db, &rules, shutdown);
+        let pollers = gateways.start_gammu_pollers(&sink, shutdown);
         assert_eq!(pollers.len(), 1);
 
         // --- MO: a message in the phone becomes a ticket; gammu's row is marked processed.
@@ -477,7 +477,7 @@ async fn round_trip(gammu_backend: Backend) {
 
         // --- MT: the acknowledgement goes into gammu's outbox; gammu sends it through the
         // dummy phone and moves it to its sent items.
-        assert_eq!(gateways.send_due(&db).await.unwrap(), 1, "{backend}");
+        assert_eq!(gateways.send_due(&sink).await.unwrap(), 1, "{backend}");
         let ack = db.messages_to(citizen, 10).await.unwrap().remove(0);
         assert_eq!(ack.gateway.as_deref(), Some("modem"));
         let gammu_id: i64 = ack.gateway_ref.as_deref().unwrap().parse().unwrap();
@@ -558,7 +558,7 @@ async fn round_trip(gammu_backend: Backend) {
             "one message, not one per part"
         );
 
-        assert_eq!(gateways.send_due(&db).await.unwrap(), 1, "{backend}");
+        assert_eq!(gateways.send_due(&sink).await.unwrap(), 1, "{backend}");
         let ack = db.messages_to(second, 10).await.unwrap().remove(0);
         assert!(ack.body.contains('✓'));
         let gammu_id: i64 = ack.gateway_ref.as_deref().unwrap().parse().unwrap();
