@@ -236,7 +236,9 @@ pub async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         .await
         .map_err(anyhow::Error::msg)?;
     workers.push(tokio::spawn(
-        gateways.clone().supervise(sms_sink.clone(), stop_rx.clone()),
+        gateways
+            .clone()
+            .supervise(sms_sink.clone(), stop_rx.clone()),
     ));
     if config.workers.sms {
         let interval = Duration::from_millis(config.workers.sms_interval_ms.max(50));

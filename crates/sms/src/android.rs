@@ -6,8 +6,8 @@
 
 use crate::config::GatewayConfig;
 use crate::sender::{SendError, Sent};
-use serde::Deserialize;
 use crate::sink::OutboundSms;
+use serde::Deserialize;
 
 pub const ID_PREFIX: &str = "balai-";
 

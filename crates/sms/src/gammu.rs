@@ -414,11 +414,7 @@ struct PollState {
 }
 
 /// Reads gammu's inbox and sent items every poll interval until `shutdown` turns true.
-pub async fn run_poller(
-    gateway: GatewayConfig,
-    sink: Sink,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub async fn run_poller(gateway: GatewayConfig, sink: Sink, mut shutdown: watch::Receiver<bool>) {
     let interval = gateway
         .poll_interval_ms
         .filter(|ms| *ms > 0)

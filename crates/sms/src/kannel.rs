@@ -3,9 +3,9 @@
 
 use crate::config::GatewayConfig;
 use crate::sender::{SendError, Sent};
+use crate::sink::OutboundSms;
 use domain::sms::{Encoding, encoding};
 use std::collections::HashMap;
-use crate::sink::OutboundSms;
 
 /// Query parameters as raw bytes: Kannel's `%b` carries the message's exact bytes, which need
 /// not be UTF-8 (UCS-2 messages arrive as UTF-16BE).

@@ -460,11 +460,13 @@ async fn flush_outcomes(sink: &Sink, batch: Vec<Outcome>) -> Result<usize, SinkE
                 segments,
             } => {
                 if is_dev {
-                    dev.entry(gateway.clone()).or_default().push(DeliveryReport {
-                        reference: reference.clone().unwrap_or_default(),
-                        delivered: Some(true),
-                        detail: "dev".into(),
-                    });
+                    dev.entry(gateway.clone())
+                        .or_default()
+                        .push(DeliveryReport {
+                            reference: reference.clone().unwrap_or_default(),
+                            delivered: Some(true),
+                            detail: "dev".into(),
+                        });
                 }
                 marks.push(SentMark {
                     id,

@@ -181,9 +181,10 @@ impl MemorySink {
             return Err(SinkError::Failed("database down".into()));
         }
         let mut state = self.state();
-        let duplicate = state.received.iter().any(|r| {
-            r.gateway == sms.gateway && r.gateway_message_id == sms.gateway_message_id
-        });
+        let duplicate = state
+            .received
+            .iter()
+            .any(|r| r.gateway == sms.gateway && r.gateway_message_id == sms.gateway_message_id);
         if !duplicate {
             state.received.push(sms);
         }
@@ -303,7 +304,11 @@ async fn a_gateway_against_a_sink_in_memory() {
         assert_eq!(state.received.len(), 1, "{:?}", state.received);
         let mo = &state.received[0];
         assert_eq!(
-            (mo.gateway.as_str(), mo.sender.as_str(), mo.receiver.as_str()),
+            (
+                mo.gateway.as_str(),
+                mo.sender.as_str(),
+                mo.receiver.as_str()
+            ),
             ("operator", "+6281211112222", "1708")
         );
         assert_eq!((mo.text.as_str(), mo.coding.as_str()), (text, "2"));
@@ -312,17 +317,21 @@ async fn a_gateway_against_a_sink_in_memory() {
 
     // Three parts out of order: one message, answered part by part.
     let parts = ["DISHUB jalan berlubang ", "besar di ", "Jl. Sudirman."];
-    smsc.command(json!({"mo_parts": {"from": "+6281233334444", "to": "1708", "texts": parts,
-        "coding": 0, "ref": 513, "ref16": true, "order": [2, 0, 1]}}))
-        .await;
+    smsc.command(
+        json!({"mo_parts": {"from": "+6281233334444", "to": "1708", "texts": parts,
+        "coding": 0, "ref": 513, "ref16": true, "order": [2, 0, 1]}}),
+    )
+    .await;
     let resps = smsc.wait_count("deliver_resp", 5).await;
     assert!(resps.iter().all(|r| r["status"] == 0), "{resps:?}");
     assert_eq!(sink.state().received[1].text, parts.concat());
 
     // A sink that cannot commit: the SMSC is told to retry (ESME_RX_T_APPN), nothing is kept.
     sink.refuse_mo.store(true, Ordering::SeqCst);
-    smsc.command(json!({"mo": {"from": "+6281299990000", "to": "1708", "text": "DISHUB x", "coding": 0}}))
-        .await;
+    smsc.command(
+        json!({"mo": {"from": "+6281299990000", "to": "1708", "text": "DISHUB x", "coding": 0}}),
+    )
+    .await;
     assert_eq!(smsc.wait_count("deliver_resp", 6).await[5]["status"], 0x64);
     assert_eq!(sink.state().received.len(), 2);
     sink.refuse_mo.store(false, Ordering::SeqCst);
@@ -348,15 +357,13 @@ async fn a_gateway_against_a_sink_in_memory() {
         sink.state().reports.len() == 2
     })
     .await;
-    let state = sink.state();
     let report = |id: i64| {
-        let reports = &state.reports[&id];
+        let reports = sink.state().reports[&id].clone();
         assert_eq!(reports.len(), 1, "{reports:?}");
         (reports[0].delivered, reports[0].detail.clone())
     };
     assert_eq!(report(10), (Some(true), "DELIVRD".to_string()));
     assert_eq!(report(11), (Some(false), "UNDELIV err:001".to_string()));
-    drop(state);
 
     stop.send(true).unwrap();
     tokio::time::timeout(WAIT, esme.stopped())

@@ -88,13 +88,21 @@ impl SmsSink for StoreSink {
         reports: &'a [DeliveryReport],
     ) -> SinkFuture<'a, Vec<String>> {
         Box::pin(async move {
-            let missing = self.db.record_delivery_reports_by_ref(gateway, reports).await;
+            let missing = self
+                .db
+                .record_delivery_reports_by_ref(gateway, reports)
+                .await;
             missing.map_err(failed)
         })
     }
 
     fn mark_failed<'a>(&'a self, id: i64, reason: &'a str) -> SinkFuture<'a, ()> {
-        Box::pin(async move { self.db.mark_message_failed(id, reason).await.map_err(failed) })
+        Box::pin(async move {
+            self.db
+                .mark_message_failed(id, reason)
+                .await
+                .map_err(failed)
+        })
     }
 
     fn mark_attempt_failed<'a>(&'a self, id: i64, reason: &'a str) -> SinkFuture<'a, ()> {

@@ -2,10 +2,10 @@
 //! first) and delivery receipts go to the sink, and each `deliver_sm` is acknowledged once what
 //! it carried is committed.
 
+use super::MO_ID_BUCKET_MS;
 use super::pdu::{InboundKind, Mo};
 use super::receipt::ReceiptMatcher;
 use super::session::Inbound;
-use super::MO_ID_BUCKET_MS;
 use crate::sink::{InboundSms, Sink, now_ms};
 use domain::sms::{InboundPart, ReassembledMessage, Reassembler};
 use std::collections::HashMap;

@@ -140,14 +140,13 @@ impl SmppHandle {
             )));
         }
         let reference = self.next_reference.fetch_add(1, Ordering::Relaxed) as u8;
-        let pdus = submit_pdus(message, self.source_addr.as_deref(), reference).map_err(
-            |e| match e {
+        let pdus =
+            submit_pdus(message, self.source_addr.as_deref(), reference).map_err(|e| match e {
                 SendError::Unavailable(why) => {
                     SendError::Unavailable(format!("SMPP gateway {}: {why}", self.name))
                 }
                 rejected => rejected,
-            },
-        )?;
+            })?;
         let mut last = None;
         for pdu in pdus {
             last = Some(self.submit_part(pdu).await?);
