@@ -160,7 +160,7 @@ impl Gateways {
     ///
     /// Outcomes are written by a collector task in batches (every [`FLUSH_BATCH`] outcomes or
     /// [`FLUSH_INTERVAL`]). A message is recorded sent only after its gateway accepted it. At
-    /// least once: if the process dies (or the store fails) between the gateway's acceptance
+    /// least once: if the process dies (or the sink fails) between the gateway's acceptance
     /// and the write of the batch, the row is still `pending` with its lease, and the message
     /// is sent again once the lease expires — the same window as writing each outcome at once,
     /// a few milliseconds wider. Other workers and nodes never take a leased row, so a message
@@ -424,7 +424,7 @@ async fn collect_outcomes(
                 Ok(None) | Err(_) => break,
             }
         }
-        // Whatever else is already waiting (the store was slow) goes in the same batch.
+        // Whatever else is already waiting (the sink was slow) goes in the same batch.
         while batch.len() < FLUSH_BATCH * 5 {
             match outcomes.try_recv() {
                 Ok(outcome) => batch.push(outcome),
