@@ -73,7 +73,7 @@ if ! PYTHONPATH="$TOOLS/py" python3 -c 'import aiosmtpd' 2>/dev/null; then
 fi
 export BALAI_TEST_PYTHONPATH="$TOOLS/py"
 
-# --- SMPP: an SMSC simulator on the npm `smpp` package, for crates/sms/tests/smpp.rs -----------
+# --- SMPP: an SMSC simulator on the npm `smpp` package, for crates/{sms,web}/tests/smpp.rs -----
 SMPP_NPM_VERSION=0.5.1
 if [ ! -f "$TOOLS/npm/node_modules/smpp/package.json" ]; then
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
@@ -84,7 +84,7 @@ command -v node >/dev/null 2>&1 || die "node is required for the SMPP test"
 export BALAI_TEST_SMPP_NODE_PATH="$TOOLS/npm/node_modules"
 # --- end SMPP ----------------------------------------------------------------------------------
 
-# --- gammu-smsd (SQL service on SQLite via libdbi) for crates/sms/tests/gammu.rs -------------
+# --- gammu-smsd (SQL service on SQLite via libdbi) for crates/web/tests/gammu.rs -------------
 if ! command -v gammu-smsd >/dev/null 2>&1 || ! ls /usr/lib/*/dbd/libdbdsqlite3.so >/dev/null 2>&1; then
   apt_install gammu-smsd libdbd-sqlite3
 fi

@@ -227,20 +227,23 @@ pub async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     }
     let region = db.region().await?.name;
     let sms_rules = config.sms.rules(&region);
+    // The gateways hand what they receive and learn to the database, where intake applies
+    // the rules.
+    let sms_sink = web::sms_sink::StoreSink::shared(db.clone(), sms_rules.clone());
     // The file's gateways plus those the admin stored; sessions (SMPP binds, gammu pollers)
     // run on every node and follow the admin's changes.
-    let gateways = sms::LiveGateways::start(&db, config.gateway.clone(), &sms_rules)
+    let gateways = sms::LiveGateways::start(&sms_sink, config.gateway.clone())
         .await
         .map_err(anyhow::Error::msg)?;
-    workers.push(tokio::spawn(gateways.clone().supervise(
-        db.clone(),
-        sms_rules.clone(),
-        stop_rx.clone(),
-    )));
+    workers.push(tokio::spawn(
+        gateways
+            .clone()
+            .supervise(sms_sink.clone(), stop_rx.clone()),
+    ));
     if config.workers.sms {
         let interval = Duration::from_millis(config.workers.sms_interval_ms.max(50));
         workers.push(tokio::spawn(gateways.clone().run_sender(
-            db.clone(),
+            sms_sink,
             interval,
             stop_rx.clone(),
         )));

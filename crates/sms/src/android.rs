@@ -6,8 +6,8 @@
 
 use crate::config::GatewayConfig;
 use crate::sender::{SendError, Sent};
+use crate::sink::OutboundSms;
 use serde::Deserialize;
-use store::messages::Message;
 
 pub const ID_PREFIX: &str = "balai-";
 
@@ -108,7 +108,7 @@ pub fn interpret(hook: &Webhook) -> Result<Event, String> {
 pub async fn send(
     http: &reqwest::Client,
     gateway: &GatewayConfig,
-    message: &Message,
+    message: &OutboundSms,
 ) -> Result<Sent, SendError> {
     let base = gateway
         .sendsms_url

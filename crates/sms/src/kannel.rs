@@ -3,9 +3,9 @@
 
 use crate::config::GatewayConfig;
 use crate::sender::{SendError, Sent};
+use crate::sink::OutboundSms;
 use domain::sms::{Encoding, encoding};
 use std::collections::HashMap;
-use store::messages::Message;
 
 /// Query parameters as raw bytes: Kannel's `%b` carries the message's exact bytes, which need
 /// not be UTF-8 (UCS-2 messages arrive as UTF-16BE).
@@ -121,7 +121,7 @@ pub fn dlr_outcome(status: &str) -> Option<bool> {
 pub async fn send(
     http: &reqwest::Client,
     gateway: &GatewayConfig,
-    message: &Message,
+    message: &OutboundSms,
 ) -> Result<Sent, SendError> {
     let url = gateway.sendsms_url.as_deref().unwrap_or_default();
     let dlr_url = format!(

@@ -5,11 +5,9 @@
 
 use crate::config::{GatewayConfig, validate_all};
 use crate::sender::Gateways;
+use crate::sink::{Sink, StoredGateway};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use store::Db;
-use store::gateways::StoredGateway;
-use store::sms::SmsRules;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
@@ -89,11 +87,7 @@ impl LiveGateways {
     /// The file's gateways (checked; an error names the bad key) plus the stored ones, with
     /// their sessions started (SMPP binds, gammu pollers), so that nothing is sent through a
     /// gateway whose session is not running. Call inside the runtime; then run `supervise`.
-    pub async fn start(
-        db: &Db,
-        file: Vec<GatewayConfig>,
-        rules: &SmsRules,
-    ) -> Result<Arc<Self>, String> {
+    pub async fn start(sink: &Sink, file: Vec<GatewayConfig>) -> Result<Arc<Self>, String> {
         validate_all(&file)?;
         let live = Arc::new(Self {
             file,
@@ -103,8 +97,8 @@ impl LiveGateways {
             reloads: true,
             running: std::sync::Mutex::new(None),
         });
-        let (configs, problems) = live.merged(db).await?;
-        let running = live.start_set(db, rules, configs)?;
+        let (configs, problems) = live.merged(sink).await?;
+        let running = live.start_set(sink, configs)?;
         live.set(running.gateways.clone(), problems);
         if let Ok(mut slot) = live.running.lock() {
             *slot = Some(running);
@@ -147,8 +141,8 @@ impl LiveGateways {
         }
     }
 
-    async fn merged(&self, db: &Db) -> Result<(Vec<GatewayConfig>, Vec<String>), String> {
-        let stored = db.stored_gateways().await.map_err(|e| e.to_string())?;
+    async fn merged(&self, sink: &Sink) -> Result<(Vec<GatewayConfig>, Vec<String>), String> {
+        let stored = sink.stored_gateways().await.map_err(|e| e.to_string())?;
         let (configs, problems) = merge(&self.file, &stored);
         for problem in &problems {
             tracing::warn!("{problem}");
@@ -156,16 +150,11 @@ impl LiveGateways {
         Ok((configs, problems))
     }
 
-    fn start_set(
-        &self,
-        db: &Db,
-        rules: &SmsRules,
-        configs: Vec<GatewayConfig>,
-    ) -> Result<Running, String> {
+    fn start_set(&self, sink: &Sink, configs: Vec<GatewayConfig>) -> Result<Running, String> {
         let mut gateways = Gateways::new(configs)?;
         let (stop, stopped) = watch::channel(false);
-        gateways.start_smpp(db, rules, stopped.clone());
-        let pollers = gateways.start_gammu_pollers(db, rules, stopped);
+        gateways.start_smpp(sink, stopped.clone());
+        let pollers = gateways.start_gammu_pollers(sink, stopped);
         Ok(Running {
             stop,
             pollers,
@@ -175,17 +164,12 @@ impl LiveGateways {
 
     /// Runs the sessions of the current set and replaces the set when the stored gateways
     /// change, until `shutdown` turns true.
-    pub async fn supervise(
-        self: Arc<Self>,
-        db: Db,
-        rules: SmsRules,
-        mut shutdown: watch::Receiver<bool>,
-    ) {
-        let mut revision = db.gateways_revision().await.unwrap_or(-1);
+    pub async fn supervise(self: Arc<Self>, sink: Sink, mut shutdown: watch::Receiver<bool>) {
+        let mut revision = sink.gateways_revision().await.unwrap_or(-1);
         let started = self.running.lock().ok().and_then(|mut slot| slot.take());
         let mut running = match started {
             Some(running) => running,
-            None => match self.start_set(&db, &rules, self.current().configs().to_vec()) {
+            None => match self.start_set(&sink, self.current().configs().to_vec()) {
                 Ok(running) => {
                     self.set(running.gateways.clone(), self.problems());
                     running
@@ -205,7 +189,7 @@ impl LiveGateways {
             if *shutdown.borrow() {
                 break;
             }
-            let now = match db.gateways_revision().await {
+            let now = match sink.gateways_revision().await {
                 Ok(now) => now,
                 Err(e) => {
                     tracing::warn!("SMS gateways: cannot read the revision: {e}");
@@ -215,9 +199,9 @@ impl LiveGateways {
             if now == revision {
                 continue;
             }
-            let next = match self.merged(&db).await {
+            let next = match self.merged(&sink).await {
                 Ok((configs, problems)) => self
-                    .start_set(&db, &rules, configs)
+                    .start_set(&sink, configs)
                     .map(|running| (running, problems)),
                 Err(e) => Err(e),
             };
@@ -246,12 +230,12 @@ impl LiveGateways {
     /// Drains the outbox through whatever set is current, every `interval`.
     pub async fn run_sender(
         self: Arc<Self>,
-        db: Db,
+        sink: Sink,
         interval: Duration,
         mut shutdown: watch::Receiver<bool>,
     ) {
         loop {
-            if let Err(e) = self.current().send_due(&db).await {
+            if let Err(e) = self.current().send_due(&sink).await {
                 tracing::error!("SMS sender: {e}");
             }
             tokio::select! {

@@ -1,12 +1,11 @@
 use crate::config::{GatewayConfig, GatewayKind};
 use crate::kannel;
+use crate::sink::{DeliveryReport, OutboundSms, SentMark, Sink, SinkError};
 use crate::smpp::SmppHandle;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use store::messages::Message;
-use store::{Db, StoreError};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
@@ -28,9 +27,9 @@ pub enum SendError {
 }
 
 /// Messages leased at a time when the outbox is quiet.
-pub const LEASE_BATCH: i64 = 100;
+pub const LEASE_BATCH: usize = 100;
 /// Messages leased at a time while the previous lease came back full (a backlog).
-pub const BACKLOG_LEASE_BATCH: i64 = 500;
+pub const BACKLOG_LEASE_BATCH: usize = 500;
 /// Outcomes are written to the store when this many have been collected…
 pub const FLUSH_BATCH: usize = 200;
 /// …or this long after the first of them arrived, whichever comes first.
@@ -39,7 +38,9 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_millis(5);
 /// worker (it could expire while the message is out, and another node would send it again);
 /// it goes out after the lease expires. Larger leases are only taken while batches go fast,
 /// so this is for slow gateways.
-const LEASE_SAFE: Duration = Duration::from_millis((store::messages::LEASE_MS / 2) as u64);
+fn lease_safe(lease: Duration) -> Duration {
+    lease / 2
+}
 /// How long a round waits for an SMPP session that is binding; see `Router::wait_ready`.
 const READY_WAIT: Duration = Duration::from_secs(2);
 /// A batch that took longer than this to hand out is followed by a small lease.
@@ -114,17 +115,11 @@ impl Gateways {
     /// every `smpp` gateway not started yet. Call once inside the tokio runtime, before wrapping
     /// the gateways in an `Arc` for [`Gateways::run_worker`]; the sessions unbind when
     /// `shutdown` turns true.
-    pub fn start_smpp(
-        &mut self,
-        db: &Db,
-        rules: &store::sms::SmsRules,
-        shutdown: watch::Receiver<bool>,
-    ) {
+    pub fn start_smpp(&mut self, sink: &Sink, shutdown: watch::Receiver<bool>) {
         let router = Arc::make_mut(&mut self.router);
         for config in &router.configs {
             if config.kind() == GatewayKind::Smpp && !router.smpp.contains_key(&config.name) {
-                let handle =
-                    crate::smpp::start(config, db.clone(), rules.clone(), shutdown.clone());
+                let handle = crate::smpp::start(config, sink.clone(), shutdown.clone());
                 router.smpp.insert(config.name.clone(), Arc::new(handle));
             }
         }
@@ -165,12 +160,12 @@ impl Gateways {
     ///
     /// Outcomes are written by a collector task in batches (every [`FLUSH_BATCH`] outcomes or
     /// [`FLUSH_INTERVAL`]). A message is recorded sent only after its gateway accepted it. At
-    /// least once: if the process dies (or the store fails) between the gateway's acceptance
+    /// least once: if the process dies (or the sink fails) between the gateway's acceptance
     /// and the write of the batch, the row is still `pending` with its lease, and the message
     /// is sent again once the lease expires — the same window as writing each outcome at once,
     /// a few milliseconds wider. Other workers and nodes never take a leased row, so a message
     /// is not sent twice otherwise.
-    pub async fn send_due(&self, db: &Db) -> Result<usize, StoreError> {
+    pub async fn send_due(&self, sink: &Sink) -> Result<usize, SinkError> {
         if self.router.configs.is_empty() || !self.router.wait_ready().await {
             return Ok(0);
         }
@@ -179,19 +174,20 @@ impl Gateways {
         let trouble = Arc::new(AtomicBool::new(false));
         let permits = Arc::new(Semaphore::new(self.router.in_flight()));
         let (outcomes, collected) = mpsc::unbounded_channel();
-        let collector = tokio::spawn(collect_outcomes(db.clone(), collected));
+        let collector = tokio::spawn(collect_outcomes(sink.clone(), collected));
+        let lease_safe = lease_safe(sink.lease_time());
         let mut limit = LEASE_BATCH;
         let mut lease_error = None;
         loop {
             let leased_at = Instant::now();
-            let batch = match db.lease_due_messages("sms", limit).await {
+            let batch = match sink.lease_due(limit).await {
                 Ok(batch) => batch,
                 Err(e) => {
                     lease_error = Some(e);
                     break;
                 }
             };
-            let full = batch.len() as i64 == limit;
+            let full = batch.len() == limit;
             let mut late = 0;
             for message in batch {
                 let permit = permits
@@ -199,7 +195,7 @@ impl Gateways {
                     .acquire_owned()
                     .await
                     .expect("the semaphore is never closed");
-                if leased_at.elapsed() > LEASE_SAFE {
+                if leased_at.elapsed() > lease_safe {
                     late += 1;
                     continue;
                 }
@@ -232,7 +228,7 @@ impl Gateways {
         drop(outcomes);
         let (sent, flush_error) = collector
             .await
-            .unwrap_or_else(|e| (0, Some(StoreError::Invalid(format!("SMS collector: {e}")))));
+            .unwrap_or_else(|e| (0, Some(SinkError::Failed(format!("SMS collector: {e}")))));
         match lease_error.or(flush_error) {
             Some(e) => Err(e),
             None => Ok(sent),
@@ -244,8 +240,7 @@ impl Gateways {
     /// `shutdown` turns true.
     pub fn start_gammu_pollers(
         &self,
-        db: &Db,
-        rules: &store::sms::SmsRules,
+        sink: &Sink,
         shutdown: watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         self.router
@@ -255,8 +250,7 @@ impl Gateways {
             .map(|g| {
                 tokio::spawn(crate::gammu::run_poller(
                     g.clone(),
-                    db.clone(),
-                    rules.clone(),
+                    sink.clone(),
                     shutdown.clone(),
                 ))
             })
@@ -266,12 +260,12 @@ impl Gateways {
     /// Drains the outbox every `interval` until `shutdown` turns true.
     pub async fn run_worker(
         self: Arc<Self>,
-        db: Db,
+        sink: Sink,
         interval: Duration,
         mut shutdown: watch::Receiver<bool>,
     ) {
         loop {
-            if let Err(e) = self.send_due(&db).await {
+            if let Err(e) = self.send_due(&sink).await {
                 tracing::error!("SMS sender: {e}");
             }
             tokio::select! {
@@ -357,7 +351,7 @@ impl Router {
     async fn send_through(
         &self,
         gateway: &GatewayConfig,
-        message: &Message,
+        message: &OutboundSms,
     ) -> Result<Sent, SendError> {
         match gateway.kind() {
             GatewayKind::Kannel => kannel::send(&self.http, gateway, message).await,
@@ -378,7 +372,7 @@ impl Router {
 
     /// Sends one message through its gateways in order, failing over while a gateway is
     /// unavailable; stops at the first that accepts or refuses it for good.
-    async fn send(&self, message: Message) -> Outcome {
+    async fn send(&self, message: OutboundSms) -> Outcome {
         let mut outcome = Err(SendError::Unavailable("no gateway".into()));
         for gateway in self.attempt_order(message.gateway.as_deref()) {
             outcome = self
@@ -416,9 +410,9 @@ impl Router {
 /// Writes outcomes in batches until every sender of `outcomes` is gone; returns how many
 /// messages were recorded sent and the first store error.
 async fn collect_outcomes(
-    db: Db,
+    sink: Sink,
     mut outcomes: mpsc::UnboundedReceiver<Outcome>,
-) -> (usize, Option<StoreError>) {
+) -> (usize, Option<SinkError>) {
     let mut sent = 0;
     let mut error = None;
     while let Some(first) = outcomes.recv().await {
@@ -430,14 +424,14 @@ async fn collect_outcomes(
                 Ok(None) | Err(_) => break,
             }
         }
-        // Whatever else is already waiting (the store was slow) goes in the same batch.
+        // Whatever else is already waiting (the sink was slow) goes in the same batch.
         while batch.len() < FLUSH_BATCH * 5 {
             match outcomes.try_recv() {
                 Ok(outcome) => batch.push(outcome),
                 Err(_) => break,
             }
         }
-        match flush_outcomes(&db, batch).await {
+        match flush_outcomes(&sink, batch).await {
             Ok(n) => sent += n,
             Err(e) => {
                 tracing::error!(
@@ -452,9 +446,9 @@ async fn collect_outcomes(
 
 /// Stores one batch of outcomes: every accepted message in one transaction (with the receipt
 /// of the dev gateway, which delivers at once), then the failures one by one.
-async fn flush_outcomes(db: &Db, batch: Vec<Outcome>) -> Result<usize, StoreError> {
-    let mut marks: Vec<store::sms::SmsSentMark> = Vec::new();
-    let mut dev: HashMap<String, Vec<store::sms::RefReport>> = HashMap::new();
+async fn flush_outcomes(sink: &Sink, batch: Vec<Outcome>) -> Result<usize, SinkError> {
+    let mut marks: Vec<SentMark> = Vec::new();
+    let mut dev: HashMap<String, Vec<DeliveryReport>> = HashMap::new();
     let mut failures = Vec::new();
     for outcome in batch {
         match outcome {
@@ -466,21 +460,27 @@ async fn flush_outcomes(db: &Db, batch: Vec<Outcome>) -> Result<usize, StoreErro
                 segments,
             } => {
                 if is_dev {
-                    let reference = reference.clone().unwrap_or_default();
-                    dev.entry(gateway.clone()).or_default().push((
-                        reference,
-                        Some(true),
-                        "dev".into(),
-                    ));
+                    dev.entry(gateway.clone())
+                        .or_default()
+                        .push(DeliveryReport {
+                            reference: reference.clone().unwrap_or_default(),
+                            delivered: Some(true),
+                            detail: "dev".into(),
+                        });
                 }
-                marks.push((id, gateway, reference, segments));
+                marks.push(SentMark {
+                    id,
+                    gateway,
+                    reference,
+                    segments,
+                });
             }
             other => failures.push(other),
         }
     }
     let mut attempt = 0;
     loop {
-        match db.mark_sms_sent_many(&marks).await {
+        match sink.mark_sent(&marks).await {
             Ok(()) => break,
             // A busy or restarting database: the messages are out, try a little longer.
             Err(e) if attempt < 3 => {
@@ -492,22 +492,19 @@ async fn flush_outcomes(db: &Db, batch: Vec<Outcome>) -> Result<usize, StoreErro
         }
     }
     for (gateway, reports) in dev {
-        db.record_delivery_reports_by_ref(&gateway, &reports)
-            .await?;
+        sink.record_reports(&gateway, &reports).await?;
     }
     let mut per_gateway: HashMap<&str, u64> = HashMap::new();
-    for (_, gateway, _, _) in &marks {
-        *per_gateway.entry(gateway.as_str()).or_default() += 1;
+    for mark in &marks {
+        *per_gateway.entry(mark.gateway.as_str()).or_default() += 1;
     }
     for (gateway, n) in per_gateway {
         metrics::counter!("balai_sms_sent_total", "gateway" => gateway.to_string()).increment(n);
     }
     for failure in failures {
         match failure {
-            Outcome::Rejected { id, reason } => db.mark_message_failed(id, &reason).await?,
-            Outcome::Unavailable { id, reason } => {
-                db.mark_message_attempt_failed(id, &reason).await?
-            }
+            Outcome::Rejected { id, reason } => sink.mark_failed(id, &reason).await?,
+            Outcome::Unavailable { id, reason } => sink.mark_attempt_failed(id, &reason).await?,
             Outcome::Sent { .. } => unreachable!("sent messages are marked above"),
         }
     }

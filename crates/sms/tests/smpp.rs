@@ -1,190 +1,33 @@
 //! The SMPP ESME against an SMSC simulator (tests/smsc/smsc.js on the npm `smpp` package):
-//! bind, MT encodings and concatenation, throttling, refused binds, reconnects, delivery
-//! receipts and MO (single and concatenated out of order) into the database on both backends.
-//!
-//! Needs node and the npm package `smpp`: from `BALAI_TEST_SMPP_NODE_PATH` (a node_modules
-//! folder; scripts/test.sh sets it), else installed here into `.tools/npm`. Missing either is a
-//! failure, never a skip.
+//! bind, MT encodings and concatenation, throttling, refused binds, reconnects; and a whole
+//! gateway (session and consumer) against an in-memory sink: MO (single and concatenated out
+//! of order) received, acknowledgements leased and marked sent, receipts matched to them, and a
+//! sink that cannot commit makes the SMSC retry. The same with Balai's database on both
+//! backends: crates/web/tests/smpp.rs.
 
-use serde_json::{Value, json};
+#[path = "smsc/harness.rs"]
+mod harness;
+
+use harness::{Smsc, WAIT, wait_until};
+use serde_json::json;
+use sms::sink::{
+    DeliveryReport, InboundSms, OutboundSms, Received, SentMark, SinkFuture, StoredGateway,
+};
 use sms::smpp::{Inbound, SmppHandle};
-use sms::{GatewayConfig, GatewayKind, SendError};
-use std::path::PathBuf;
-use std::process::Stdio;
+use sms::{GatewayConfig, SendError, SinkError, SmsSink};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use store::messages::Message;
-use store::sms::SmsRules;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
-const SMPP_NPM_VERSION: &str = "0.5.1";
-const WAIT: Duration = Duration::from_secs(15);
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The node_modules folder holding `smpp`, installing it into `.tools/npm` when needed.
-fn node_path() -> PathBuf {
-    let node = std::process::Command::new("node").arg("--version").output();
-    assert!(
-        node.is_ok_and(|o| o.status.success()),
-        "node is required for the SMPP tests (apt-get install nodejs npm, or run ./scripts/test.sh)"
-    );
-    if let Ok(path) = std::env::var("BALAI_TEST_SMPP_NODE_PATH") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.join("smpp/package.json").exists(),
-            "BALAI_TEST_SMPP_NODE_PATH={} has no smpp package",
-            path.display()
-        );
-        return path;
-    }
-    let prefix = workspace().join(".tools/npm");
-    let modules = prefix.join("node_modules");
-    if !modules.join("smpp/package.json").exists() {
-        // Several tests may install at once; npm copes, the last one wins with the same files.
-        let status = std::process::Command::new("npm")
-            .args(["install", "--silent", "--no-save", "--prefix"])
-            .arg(&prefix)
-            .arg(format!("smpp@{SMPP_NPM_VERSION}"))
-            .status()
-            .expect("npm is required for the SMPP tests (run ./scripts/test.sh)");
-        assert!(
-            status.success(),
-            "npm install smpp@{SMPP_NPM_VERSION} failed"
-        );
-    }
-    assert!(
-        modules.join("smpp/package.json").exists(),
-        "smpp not installed"
-    );
-    modules
-}
-
-use store::testing::free_port;
-
-/// A running simulator and the events it printed.
-struct Smsc {
-    port: u16,
-    _child: Child,
-    stdin: ChildStdin,
-    events: Arc<Mutex<Vec<Value>>>,
-    notify: Arc<Notify>,
-}
-
-impl Smsc {
-    async fn start() -> Self {
-        let port = free_port();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smsc/smsc.js");
-        let mut child = Command::new("node")
-            .arg(script)
-            .args(["--port", &port.to_string()])
-            .args(["--system-id", "balai", "--password", "rahasia"])
-            .env("NODE_PATH", node_path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start node smsc.js");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let notify = Arc::new(Notify::new());
-        let (e, n) = (events.clone(), notify.clone());
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Ok(value) = serde_json::from_str::<Value>(&line) {
-                    e.lock().unwrap().push(value);
-                    n.notify_waiters();
-                }
-            }
-        });
-        let smsc = Self {
-            port,
-            _child: child,
-            stdin,
-            events,
-            notify,
-        };
-        smsc.wait_count("listening", 1).await;
-        smsc
-    }
-
-    fn named(&self, event: &str) -> Vec<Value> {
-        self.events
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|v| v["event"] == event)
-            .cloned()
-            .collect()
-    }
-
-    /// Waits until `count` events named `event` have been printed; returns them all.
-    async fn wait_count(&self, event: &str, count: usize) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let notified = self.notify.notified();
-            let found = self.named(event);
-            if found.len() >= count {
-                return found;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!(
-                    "waited for {count} {event:?} events; got: {:?}",
-                    self.events.lock().unwrap()
-                );
-            }
-        }
-    }
-
-    async fn command(&mut self, command: Value) {
-        self.stdin
-            .write_all(format!("{command}\n").as_bytes())
-            .await
-            .unwrap();
-        self.stdin.flush().await.unwrap();
-    }
-
-    fn gateway(&self, name: &str, password: &str) -> GatewayConfig {
-        GatewayConfig {
-            name: name.into(),
-            kind: Some(GatewayKind::Smpp),
-            host: Some("127.0.0.1".into()),
-            port: Some(self.port),
-            system_id: Some("balai".into()),
-            password: Some(password.into()),
-            system_type: Some("balai".into()),
-            source_addr: Some("1708".into()),
-            ..Default::default()
-        }
-    }
-}
-
-fn message(id: i64, recipient: &str, body: &str) -> Message {
-    Message {
+fn message(id: i64, recipient: &str, body: &str) -> OutboundSms {
+    OutboundSms {
         id,
-        ticket_id: None,
-        direction: "out".into(),
-        channel: "sms".into(),
         recipient: recipient.into(),
-        subject: String::new(),
         body: body.into(),
-        status: "pending".into(),
-        attempts: 0,
-        last_error: None,
-        created_at: 0,
-        sent_at: None,
-        kind: "answer".into(),
         gateway: None,
-        gateway_ref: None,
         segments: 1,
-        dlr_status: None,
-        dlr_at: None,
     }
 }
 
@@ -308,178 +151,254 @@ async fn wrong_password_is_unavailable_and_a_dropped_link_comes_back() {
     assert_eq!(submits[1]["text"], "Sesudah putus");
 }
 
-async fn wait_until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// An outbox and inbox in memory, with the database's rules for what the gateways report: an
+/// MO is taken in once per gateway message id, a mark keeps its first reference, and a report
+/// matches a marked message of the same gateway by reference.
+#[derive(Default)]
+struct MemorySink {
+    state: Mutex<Memory>,
+    /// While set, taking in an MO fails (as a database that is down).
+    refuse_mo: AtomicBool,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mo_and_delivery_receipts_reach_the_database() {
-    for db in store::testing::each_backend().await {
-        let backend = format!("{:?}", db.backend());
-        let mut smsc = Smsc::start().await;
-        store::testing::agency_with_keyword(&db, "DISHUB").await;
-        let rules = SmsRules {
-            autoreplies_per_hour: 1000,
-            flood_per_hour: 1000,
-            ..SmsRules::default()
-        };
-        let (stop, shutdown) = watch::channel(false);
-        let mut gateways = sms::Gateways::new(vec![smsc.gateway("operator", "rahasia")]).unwrap();
-        gateways.start_smpp(&db, &rules, shutdown);
-        let esme = gateways.smpp("operator").unwrap();
-        assert!(esme.wait_bound(WAIT).await, "{backend}: bound");
+#[derive(Default)]
+struct Memory {
+    received: Vec<InboundSms>,
+    outbox: Vec<OutboundSms>,
+    leased: Vec<i64>,
+    sent: HashMap<i64, SentMark>,
+    /// Outbox id → the reports applied to it, in order.
+    reports: HashMap<i64, Vec<DeliveryReport>>,
+}
 
-        // A single UCS-2 MO becomes a ticket; the SMSC gets its deliver_sm_resp after the commit.
-        let text = "DISHUB lampu jalan mati di depan Kafé ✓";
-        smsc.command(
-            json!({"mo": {"from": "+6281211112222", "to": "1708", "text": text, "coding": 8}}),
-        )
-        .await;
-        let resps = smsc.wait_count("deliver_resp", 1).await;
-        assert_eq!(resps[0]["status"], 0, "{backend}");
-        let inbound = db
-            .inbound_messages(Some("+6281211112222"), 10)
-            .await
-            .unwrap();
-        assert_eq!(inbound.len(), 1, "{backend}");
-        assert_eq!(inbound[0].text, text);
-        assert_eq!(inbound[0].gateway, "operator");
-        assert_eq!(inbound[0].coding, "2");
-        assert!(inbound[0].ticket_id.is_some(), "{backend}: a ticket");
+impl MemorySink {
+    fn state(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.state.lock().unwrap()
+    }
 
-        // The same MO again (an SMSC retry) changes nothing.
-        smsc.command(
-            json!({"mo": {"from": "+6281211112222", "to": "1708", "text": text, "coding": 8}}),
-        )
-        .await;
-        smsc.wait_count("deliver_resp", 2).await;
-        assert_eq!(
-            db.inbound_messages(Some("+6281211112222"), 10)
-                .await
-                .unwrap()
-                .len(),
-            1,
-            "{backend}: a retry is stored once"
-        );
-
-        // Three parts, out of order, 16-bit reference, GSM-7: one message, one ticket.
-        let parts = [
-            "DISHUB jalan berlubang ",
-            "besar di Jl. Sudirman ",
-            "dekat pasar.",
-        ];
-        smsc.command(
-            json!({"mo_parts": {"from": "+6281233334444", "to": "1708", "texts": parts,
-            "coding": 0, "ref": 513, "ref16": true, "order": [2, 0, 1]}}),
-        )
-        .await;
-        let resps = smsc.wait_count("deliver_resp", 5).await;
-        assert!(resps.iter().all(|r| r["status"] == 0), "{resps:?}");
-        let inbound = db
-            .inbound_messages(Some("+6281233334444"), 10)
-            .await
-            .unwrap();
-        assert_eq!(inbound.len(), 1, "{backend}: one message");
-        assert_eq!(inbound[0].text, parts.concat());
-        assert!(!inbound[0].partial);
-        assert!(inbound[0].ticket_id.is_some(), "{backend}: a ticket");
-
-        // A reporter whose number the SMSC cannot reach (ends in 0000).
-        smsc.command(json!({"mo": {"from": "+6281255550000", "to": "1708",
-            "text": "DISHUB trotoar rusak", "coding": 0}}))
-            .await;
-        smsc.wait_count("deliver_resp", 6).await;
-
-        // The acknowledgements go out through SMPP; receipts settle them.
-        let sent = gateways.send_due(&db).await.unwrap();
-        assert_eq!(
-            sent,
-            3,
-            "{backend}: three acknowledgements: {:?}",
-            db.outbox(None, 50).await.unwrap()
-        );
-        let outbox = db.outbox(None, 50).await.unwrap();
-        assert!(
-            outbox
-                .iter()
-                .all(|m| m.gateway.as_deref() == Some("operator") && m.gateway_ref.is_some()),
-            "{backend}: {outbox:?}"
-        );
-        wait_until("receipts recorded", || async {
-            db.outbox(None, 50)
-                .await
-                .unwrap()
-                .iter()
-                .all(|m| m.status == "delivered" || m.status == "failed")
-        })
-        .await;
-        for m in db.outbox(None, 50).await.unwrap() {
-            if m.recipient.ends_with("0000") {
-                assert_eq!(m.status, "failed", "{backend}: {m:?}");
-                assert_eq!(m.dlr_status.as_deref(), Some("UNDELIV err:001"));
-            } else {
-                assert_eq!(m.status, "delivered", "{backend}: {m:?}");
-                assert_eq!(m.dlr_status.as_deref(), Some("DELIVRD"));
-            }
+    fn take_in(&self, sms: InboundSms) -> Result<Received, SinkError> {
+        if self.refuse_mo.load(Ordering::SeqCst) {
+            return Err(SinkError::Failed("database down".into()));
         }
-
-        stop.send(true).unwrap();
-        tokio::time::timeout(WAIT, esme.stopped())
-            .await
-            .expect("stopped");
+        let mut state = self.state();
+        let duplicate = state
+            .received
+            .iter()
+            .any(|r| r.gateway == sms.gateway && r.gateway_message_id == sms.gateway_message_id);
+        if !duplicate {
+            state.received.push(sms);
+        }
+        Ok(Received {
+            inbound_id: state.received.len() as i64,
+            outcome: if duplicate { "duplicate" } else { "ticket" }.into(),
+        })
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_concatenated_mo_with_a_lost_part_is_stored_as_partial() {
-    for db in store::testing::each_backend().await {
-        let backend = format!("{:?}", db.backend());
-        let mut smsc = Smsc::start().await;
-        let (_stop, shutdown) = watch::channel(false);
-        let (events, rx) = mpsc::channel(16);
-        let esme = SmppHandle::start(
-            &smsc.gateway("operator", "rahasia"),
-            events,
-            shutdown.clone(),
-        );
-        tokio::spawn(sms::smpp::run_events(
-            db.clone(),
-            SmsRules::default(),
-            "operator".into(),
-            rx,
-            Duration::from_secs(1),
-            shutdown,
-        ));
-        assert!(esme.wait_bound(WAIT).await);
-        // Parts 3 and 1 of 3 (8-bit reference); part 2 never comes.
-        smsc.command(json!({"mo_parts": {"from": "+6281277778888", "to": "1708",
-            "texts": ["Halo ", "(hilang) ", "akhir"], "coding": 8, "ref": 9, "order": [2, 0]}}))
-            .await;
-        smsc.wait_count("deliver_resp", 2).await;
-        wait_until("partial stored", || async {
-            !db.inbound_messages(Some("+6281277778888"), 10)
-                .await
-                .unwrap()
-                .is_empty()
-        })
-        .await;
-        let inbound = db
-            .inbound_messages(Some("+6281277778888"), 10)
-            .await
-            .unwrap();
-        assert_eq!(inbound.len(), 1, "{backend}");
-        assert!(inbound[0].partial, "{backend}");
-        assert_eq!(
-            inbound[0].text,
-            format!("Halo {}akhir", domain::sms::reassembly::MISSING_MARKER)
-        );
+impl SmsSink for MemorySink {
+    fn receive(&self, sms: InboundSms) -> SinkFuture<'_, Received> {
+        Box::pin(async move { self.take_in(sms) })
     }
+
+    fn receive_batch(&self, batch: Vec<InboundSms>) -> SinkFuture<'_, Vec<Received>> {
+        Box::pin(async move { batch.into_iter().map(|s| self.take_in(s)).collect() })
+    }
+
+    fn lease_due(&self, limit: usize) -> SinkFuture<'_, Vec<OutboundSms>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let due: Vec<OutboundSms> = state
+                .outbox
+                .iter()
+                .filter(|m| !state.leased.contains(&m.id))
+                .take(limit)
+                .cloned()
+                .collect();
+            state.leased.extend(due.iter().map(|m| m.id));
+            Ok(due)
+        })
+    }
+
+    fn lease_time(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+
+    fn mark_sent<'a>(&'a self, marks: &'a [SentMark]) -> SinkFuture<'a, ()> {
+        Box::pin(async move {
+            let mut state = self.state();
+            for mark in marks {
+                state.sent.entry(mark.id).or_insert_with(|| mark.clone());
+            }
+            Ok(())
+        })
+    }
+
+    fn record_reports<'a>(
+        &'a self,
+        gateway: &'a str,
+        reports: &'a [DeliveryReport],
+    ) -> SinkFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let mut missing = Vec::new();
+            for report in reports {
+                let id = state.sent.values().find(|m| {
+                    m.gateway == gateway && m.reference.as_deref() == Some(&report.reference)
+                });
+                match id.map(|m| m.id) {
+                    Some(id) => state.reports.entry(id).or_default().push(report.clone()),
+                    None if !missing.contains(&report.reference) => {
+                        missing.push(report.reference.clone())
+                    }
+                    None => {}
+                }
+            }
+            Ok(missing)
+        })
+    }
+
+    fn mark_failed<'a>(&'a self, id: i64, reason: &'a str) -> SinkFuture<'a, ()> {
+        Box::pin(async move { panic!("message {id} refused: {reason}") })
+    }
+
+    fn mark_attempt_failed<'a>(&'a self, id: i64, reason: &'a str) -> SinkFuture<'a, ()> {
+        Box::pin(async move { panic!("message {id} not sent: {reason}") })
+    }
+
+    fn stored_gateways(&self) -> SinkFuture<'_, Vec<StoredGateway>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn gateways_revision(&self) -> SinkFuture<'_, i64> {
+        Box::pin(async { Ok(0) })
+    }
+}
+
+fn gateways_on(smsc: &Smsc, sink: &Arc<MemorySink>) -> (sms::Gateways, watch::Sender<bool>) {
+    let (stop, shutdown) = watch::channel(false);
+    let mut gateways = sms::Gateways::new(vec![smsc.gateway("operator", "rahasia")]).unwrap();
+    let shared: sms::Sink = sink.clone();
+    gateways.start_smpp(&shared, shutdown);
+    (gateways, stop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_against_a_sink_in_memory() {
+    let mut smsc = Smsc::start().await;
+    let sink = Arc::new(MemorySink::default());
+    let (gateways, stop) = gateways_on(&smsc, &sink);
+    let esme = gateways.smpp("operator").unwrap();
+    assert!(esme.wait_bound(WAIT).await, "bound");
+
+    // A single UCS-2 MO, then the SMSC's retry of it: the same gateway id both times.
+    let text = "DISHUB lampu jalan mati di depan Kafé ✓";
+    for n in 1..=2 {
+        smsc.command(
+            json!({"mo": {"from": "+6281211112222", "to": "1708", "text": text, "coding": 8}}),
+        )
+        .await;
+        assert_eq!(smsc.wait_count("deliver_resp", n).await[n - 1]["status"], 0);
+    }
+    {
+        let state = sink.state();
+        assert_eq!(state.received.len(), 1, "{:?}", state.received);
+        let mo = &state.received[0];
+        assert_eq!(
+            (
+                mo.gateway.as_str(),
+                mo.sender.as_str(),
+                mo.receiver.as_str()
+            ),
+            ("operator", "+6281211112222", "1708")
+        );
+        assert_eq!((mo.text.as_str(), mo.coding.as_str()), (text, "2"));
+        assert!(!mo.partial);
+    }
+
+    // Three parts out of order: one message, answered part by part.
+    let parts = ["DISHUB jalan berlubang ", "besar di ", "Jl. Sudirman."];
+    smsc.command(
+        json!({"mo_parts": {"from": "+6281233334444", "to": "1708", "texts": parts,
+        "coding": 0, "ref": 513, "ref16": true, "order": [2, 0, 1]}}),
+    )
+    .await;
+    let resps = smsc.wait_count("deliver_resp", 5).await;
+    assert!(resps.iter().all(|r| r["status"] == 0), "{resps:?}");
+    assert_eq!(sink.state().received[1].text, parts.concat());
+
+    // A sink that cannot commit: the SMSC is told to retry (ESME_RX_T_APPN), nothing is kept.
+    sink.refuse_mo.store(true, Ordering::SeqCst);
+    smsc.command(
+        json!({"mo": {"from": "+6281299990000", "to": "1708", "text": "DISHUB x", "coding": 0}}),
+    )
+    .await;
+    assert_eq!(smsc.wait_count("deliver_resp", 6).await[5]["status"], 0x64);
+    assert_eq!(sink.state().received.len(), 2);
+    sink.refuse_mo.store(false, Ordering::SeqCst);
+
+    // Two replies leased from the sink, marked sent with the SMSC's ids; receipts settle them.
+    sink.state().outbox = vec![
+        message(10, "+6281211112222", "Aduan diterima, kode ABC123."),
+        message(11, "+6281255550000", "Aduan diterima, kode DEF456."),
+    ];
+    let shared: sms::Sink = sink.clone();
+    assert_eq!(gateways.send_due(&shared).await.unwrap(), 2);
+    let submits = smsc.wait_count("submit", 2).await;
+    {
+        let state = sink.state();
+        for message in &state.outbox {
+            let submit = submits.iter().find(|s| s["text"] == message.body).unwrap();
+            let mark = &state.sent[&message.id];
+            assert_eq!(mark.gateway, "operator");
+            assert_eq!(mark.reference.as_deref(), submit["message_id"].as_str());
+        }
+    }
+    wait_until("both receipts recorded", || async {
+        sink.state().reports.len() == 2
+    })
+    .await;
+    let report = |id: i64| {
+        let reports = sink.state().reports[&id].clone();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        (reports[0].delivered, reports[0].detail.clone())
+    };
+    assert_eq!(report(10), (Some(true), "DELIVRD".to_string()));
+    assert_eq!(report(11), (Some(false), "UNDELIV err:001".to_string()));
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(WAIT, esme.stopped())
+        .await
+        .expect("stopped");
+    smsc.wait_count("unbind", 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_that_beats_its_mark_is_matched_later() {
+    let mut smsc = Smsc::start().await;
+    let sink = Arc::new(MemorySink::default());
+    let (gateways, _stop) = gateways_on(&smsc, &sink);
+    let esme = gateways.smpp("operator").unwrap();
+    assert!(esme.wait_bound(WAIT).await, "bound");
+    // Submitted straight through the session: the sink learns of it only after the receipt.
+    let sent = esme
+        .submit(&message(20, "+6281211112222", "Halo"))
+        .await
+        .unwrap();
+    smsc.wait_count("deliver_resp", 1).await;
+    assert!(sink.state().reports.is_empty());
+    sink.state().sent.insert(
+        20,
+        SentMark {
+            id: 20,
+            gateway: "operator".into(),
+            reference: sent.reference,
+            segments: 1,
+        },
+    );
+    wait_until("the receipt is looked up again", || async {
+        sink.state().reports.contains_key(&20)
+    })
+    .await;
+    assert_eq!(sink.state().reports[&20][0].detail, "DELIVRD");
+    let _ = smsc.command(json!({"drop": true})).await;
 }

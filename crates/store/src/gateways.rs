@@ -4,23 +4,24 @@
 
 use crate::db::run;
 use crate::{Db, Result, StoreError, now_ms};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct StoredGateway {
-    pub name: String,
-    /// The gateway's `[[gateway]]` table as JSON.
-    pub settings: String,
-    pub enabled: bool,
-    pub updated_at: i64,
-}
+pub use domain::sms::wire::StoredGateway;
 
 impl Db {
     pub async fn stored_gateways(&self) -> Result<Vec<StoredGateway>> {
         let mut conn = self.conn().await?;
-        Ok(run!(&mut conn.c(), x => sqlx::query_as::<_, StoredGateway>(
+        let rows: Vec<(String, String, bool, i64)> = run!(&mut conn.c(), x => sqlx::query_as(
             "SELECT name, settings, enabled, updated_at FROM sms_gateways ORDER BY name"
-        ).fetch_all(x).await?))
+        ).fetch_all(x).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(name, settings, enabled, updated_at)| StoredGateway {
+                name,
+                settings,
+                enabled,
+                updated_at,
+            })
+            .collect())
     }
 
     /// Raised by every change of the stored gateways.

@@ -38,19 +38,7 @@ pub struct InboundMessage {
     pub outcome: String,
 }
 
-/// One SMS as a gateway delivered it.
-#[derive(Debug, Clone)]
-pub struct InboundSms {
-    pub gateway: String,
-    /// The gateway's id for this message: a retry carries the same id and changes nothing.
-    pub gateway_message_id: String,
-    pub sender: String,
-    pub receiver: String,
-    pub text: String,
-    pub coding: String,
-    pub partial: bool,
-    pub received_at: i64,
-}
+pub use domain::sms::wire::{DeliveryReport, InboundSms, SentMark};
 
 /// Rules of SMS intake, from configuration.
 #[derive(Debug, Clone)]
@@ -319,15 +307,6 @@ impl Db {
     }
 }
 
-/// One message handed to a gateway, for [`Db::mark_sms_sent_many`]: id, gateway name, the
-/// gateway's reference (if it gave one) and the number of segments.
-pub type SmsSentMark = (i64, String, Option<String>, i64);
-
-/// One delivery receipt for [`Db::record_delivery_reports_by_ref`]: the gateway's reference,
-/// `Some(true)` delivered / `Some(false)` failed / `None` not final, and the detail stored as
-/// `dlr_status`.
-pub type RefReport = (String, Option<bool>, String);
-
 /// Rows per statement of the batched outcome functions (SQLite allows 32,766 parameters).
 const OUTCOME_CHUNK: usize = 1000;
 
@@ -335,7 +314,7 @@ impl Db {
     /// [`Db::mark_sms_sent`] for many messages in one transaction, with one multi-row
     /// statement per 1,000 messages. Same rules: only rows not marked sent yet change, and a
     /// delivery report that arrived first keeps its status.
-    pub async fn mark_sms_sent_many(&self, sent: &[SmsSentMark]) -> Result<()> {
+    pub async fn mark_sms_sent_many(&self, sent: &[SentMark]) -> Result<()> {
         if sent.is_empty() {
             return Ok(());
         }
@@ -362,8 +341,8 @@ impl Db {
             );
             run!(&mut c, x => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (id, gateway, reference, segments) in chunk {
-                    q = q.bind(*id).bind(gateway.as_str()).bind(reference.as_deref()).bind(*segments);
+                for mark in chunk {
+                    q = q.bind(mark.id).bind(mark.gateway.as_str()).bind(mark.reference.as_deref()).bind(mark.segments);
                 }
                 q.bind(now).execute(x).await?.rows_affected()
             });
@@ -379,17 +358,17 @@ impl Db {
     pub async fn record_delivery_reports_by_ref(
         &self,
         gateway: &str,
-        reports: &[RefReport],
+        reports: &[DeliveryReport],
     ) -> Result<Vec<String>> {
         if reports.is_empty() {
             return Ok(Vec::new());
         }
         // A reference repeated in the batch goes into a later round, so that each statement
         // matches a row once and the last report wins, as when applied one by one.
-        let mut rounds: Vec<Vec<&RefReport>> = Vec::new();
+        let mut rounds: Vec<Vec<&DeliveryReport>> = Vec::new();
         let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for report in reports {
-            let round = seen.entry(report.0.as_str()).or_insert(0);
+            let round = seen.entry(report.reference.as_str()).or_insert(0);
             if rounds.len() <= *round {
                 rounds.push(Vec::new());
             }
@@ -425,13 +404,13 @@ impl Db {
                 );
                 let matched: Vec<Option<String>> = run!(&mut c, x => {
                     let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-                    for (reference, delivered, detail) in chunk.iter().copied() {
-                        let status = match delivered {
+                    for report in chunk.iter().copied() {
+                        let status = match report.delivered {
                             Some(true) => Some("delivered"),
                             Some(false) => Some("failed"),
                             None => None,
                         };
-                        q = q.bind(gateway).bind(reference.as_str()).bind(status).bind(detail.as_str());
+                        q = q.bind(gateway).bind(report.reference.as_str()).bind(status).bind(report.detail.as_str());
                     }
                     q.bind(now).fetch_all(x).await?
                 });
@@ -440,7 +419,7 @@ impl Db {
         }
         tx.commit().await?;
         let mut missing: Vec<String> = Vec::new();
-        for (reference, _, _) in reports {
+        for DeliveryReport { reference, .. } in reports {
             if !found.contains(reference) {
                 found.insert(reference.clone());
                 missing.push(reference.clone());

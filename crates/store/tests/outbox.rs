@@ -1,8 +1,16 @@
 //! The staff outbox query on SQLite and PostgreSQL: filters, scope and pagination.
 
 use store::messages::OutboxFilter;
-use store::sms::{InboundSms, SmsRules};
+use store::sms::{DeliveryReport, InboundSms, SentMark, SmsRules};
 use store::testing::each_backend;
+
+fn report(reference: &str, delivered: Option<bool>, detail: &str) -> DeliveryReport {
+    DeliveryReport {
+        reference: reference.into(),
+        delivered,
+        detail: detail.into(),
+    }
+}
 
 fn sms(gateway: &str, id: &str, from: &str, text: &str) -> InboundSms {
     InboundSms {
@@ -209,12 +217,14 @@ async fn batched_sent_marks_and_receipts_by_reference() {
         db.record_delivery_report(ids[2], Some(true), "DELIVRD")
             .await
             .unwrap();
-        let marks: Vec<store::sms::SmsSentMark> = ids
+        let marks: Vec<SentMark> = ids
             .iter()
             .enumerate()
-            .map(|(i, &id)| {
-                let reference = (i != 4).then(|| format!("ref-{i}"));
-                (id, "smsc".to_string(), reference, 2)
+            .map(|(i, &id)| SentMark {
+                id,
+                gateway: "smsc".to_string(),
+                reference: (i != 4).then(|| format!("ref-{i}")),
+                segments: 2,
             })
             .collect();
         db.mark_sms_sent_many(&marks).await.unwrap();
@@ -239,13 +249,13 @@ async fn batched_sent_marks_and_receipts_by_reference() {
             .record_delivery_reports_by_ref(
                 "smsc",
                 &[
-                    ("ref-0".into(), Some(true), "DELIVRD".into()),
-                    ("ref-1".into(), Some(false), "UNDELIV err:001".into()),
-                    ("unknown".into(), Some(true), "DELIVRD".into()),
+                    report("ref-0", Some(true), "DELIVRD"),
+                    report("ref-1", Some(false), "UNDELIV err:001"),
+                    report("unknown", Some(true), "DELIVRD"),
                     // Same reference twice: applied in order, the last one wins.
-                    ("ref-3".into(), None, "ENROUTE".into()),
-                    ("ref-3".into(), Some(true), "DELIVRD".into()),
-                    ("unknown".into(), None, "ENROUTE".into()),
+                    report("ref-3", None, "ENROUTE"),
+                    report("ref-3", Some(true), "DELIVRD"),
+                    report("unknown", None, "ENROUTE"),
                 ],
             )
             .await
@@ -253,7 +263,7 @@ async fn batched_sent_marks_and_receipts_by_reference() {
         assert_eq!(missing, vec!["unknown".to_string()], "{backend}");
         // Another gateway's reference does not match.
         let missing = db
-            .record_delivery_reports_by_ref("other", &[("ref-0".into(), Some(false), "X".into())])
+            .record_delivery_reports_by_ref("other", &[report("ref-0", Some(false), "X")])
             .await
             .unwrap();
         assert_eq!(missing, vec!["ref-0".to_string()], "{backend}");
@@ -288,7 +298,7 @@ async fn batched_sent_marks_and_receipts_by_reference() {
             "{backend}"
         );
         // A report that is not final keeps the status.
-        db.record_delivery_reports_by_ref("smsc", &[("ref-2".into(), None, "ENROUTE".into())])
+        db.record_delivery_reports_by_ref("smsc", &[report("ref-2", None, "ENROUTE")])
             .await
             .unwrap();
         let m2 = db
@@ -305,8 +315,8 @@ async fn batched_sent_marks_and_receipts_by_reference() {
         );
 
         // A batch larger than one statement.
-        let many: Vec<store::sms::RefReport> = (0..2500)
-            .map(|i| (format!("none-{i}"), Some(true), "DELIVRD".to_string()))
+        let many: Vec<DeliveryReport> = (0..2500)
+            .map(|i| report(&format!("none-{i}"), Some(true), "DELIVRD"))
             .collect();
         let missing = db
             .record_delivery_reports_by_ref("smsc", &many)

@@ -8,6 +8,7 @@ mod extract;
 mod gateway;
 pub mod mail;
 mod public;
+pub mod sms_sink;
 mod staff;
 mod state;
 mod view;

@@ -41,6 +41,7 @@ struct Inner {
     smtp: Option<SmtpConfig>,
     gateways: Arc<sms::LiveGateways>,
     sms_rules: store::sms::SmsRules,
+    sms_sink: sms::Sink,
     sms_intake: OnceLock<store::sms::SmsIntake>,
     login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -105,10 +106,11 @@ impl AppState {
         Self(Arc::new(Inner {
             login_limiter: RateLimiter::keyed(per_minute(config.login_per_minute)),
             intake_limiter,
-            db,
+            db: db.clone(),
             config,
             smtp,
             gateways,
+            sms_sink: crate::sms_sink::StoreSink::shared(db.clone(), sms_rules.clone()),
             sms_rules,
             sms_intake: OnceLock::new(),
             catalog: RwLock::new(None),
@@ -123,6 +125,11 @@ impl AppState {
 
     pub fn live_gateways(&self) -> &sms::LiveGateways {
         &self.0.gateways
+    }
+
+    /// Where the gateways put what they receive and learn (the database).
+    pub fn sms_sink(&self) -> &sms::Sink {
+        &self.0.sms_sink
     }
 
     pub fn sms_rules(&self) -> &store::sms::SmsRules {

@@ -102,7 +102,7 @@ async fn phone_webhooks_create_tickets_and_answers_go_out_through_the_phone() {
         let bad = hook(TOKEN, &serde_json::json!({ "event": "sms:received", "id": "x", "payload": { "message": "x" } })).await.unwrap();
         assert_eq!(bad.status(), 422);
 
-        assert_eq!(gateways.send_due(&db).await.unwrap(), 1);
+        assert_eq!(gateways.send_due(&common::sms_sink(&db)).await.unwrap(), 1);
         let ack = db.outbox(None, 5).await.unwrap().remove(0);
         assert_eq!(
             (ack.status.as_str(), ack.gateway_ref.clone()),

@@ -108,7 +108,10 @@ async fn kannel_mo_needs_the_token_and_retries_create_one_ticket() {
         assert_eq!(bad.status(), 400, "missing id is named");
 
         // The operator gateway is down: the acknowledgement fails over to the next gateway.
-        assert_eq!(gateways.send_due(&app.db).await.unwrap(), 1);
+        assert_eq!(
+            gateways.send_due(&common::sms_sink(&app.db)).await.unwrap(),
+            1
+        );
         let ack = &app.db.outbox(None, 10).await.unwrap()[0];
         assert_eq!(
             (ack.status.as_str(), ack.gateway.as_deref()),

@@ -5,6 +5,7 @@ pub mod encoding;
 pub mod keyword;
 pub mod reassembly;
 pub mod udh;
+pub mod wire;
 
 pub use encoding::{Encoding, SegmentCount, Segments, count, segment};
 pub use keyword::{Parsed, ReservedWords};

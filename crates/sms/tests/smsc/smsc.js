@@ -1,4 +1,4 @@
-// An SMSC simulator for crates/sms/tests/smpp.rs, on the npm `smpp` package.
+// An SMSC simulator for crates/sms/tests/smpp.rs and crates/web/tests/smpp.rs, on the npm `smpp` package.
 //
 //   node smsc.js --port P --system-id X --password Y
 //

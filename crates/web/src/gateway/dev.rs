@@ -139,7 +139,11 @@ pub async fn send(
         };
         state.sms_intake().receive(sms).await?;
         // The dev gateway "delivers" at once so the reply shows without waiting for the worker.
-        state.gateways().send_due(state.db()).await?;
+        state
+            .gateways()
+            .send_due(state.sms_sink())
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
     }
     Ok(Redirect::to(&format!(
         "/simulasi-sms?nomor={}",

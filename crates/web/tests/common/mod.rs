@@ -64,15 +64,21 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
     }
 }
 
+/// The gateways' sink on `db`, as `balai serve` wires it.
+pub fn sms_sink(db: &Db) -> sms::Sink {
+    web::sms_sink::StoreSink::shared(db.clone(), store::sms::SmsRules::default())
+}
+
 /// A server whose gateways follow the admin's changes, as `balai serve` runs them (the file
 /// gateways are `file`, the rest stored), with the reload supervisor running.
 pub async fn spawn_app_with_live_gateways(db: Db, file: Vec<sms::GatewayConfig>) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let rules = store::sms::SmsRules::default();
-    let live = sms::LiveGateways::start(&db, file, &rules).await.unwrap();
+    let sink = sms_sink(&db);
+    let live = sms::LiveGateways::start(&sink, file).await.unwrap();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(live.clone().supervise(db.clone(), rules.clone(), stop_rx));
+    tokio::spawn(live.clone().supervise(sink, stop_rx));
     let state = AppState::with_live_gateways(db.clone(), test_config(), None, live, rules);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(web::serve(listener, state, async move {

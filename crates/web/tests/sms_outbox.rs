@@ -35,11 +35,11 @@ async fn concurrent_senders_send_each_message_once() {
         for _ in 0..4 {
             // Each sender has its own gateway set and connections, like a separate node.
             let gateways = Arc::new(sms::Gateways::new(vec![dev.clone()]).unwrap());
-            let db = db.clone();
+            let sink = web::sms_sink::StoreSink::shared(db.clone(), rules.clone());
             tasks.push(tokio::spawn(async move {
                 let mut sent = 0;
                 for _ in 0..5 {
-                    sent += gateways.send_due(&db).await.unwrap();
+                    sent += gateways.send_due(&sink).await.unwrap();
                 }
                 sent
             }));
