@@ -19,6 +19,10 @@ pub struct WebConfig {
     pub map_tile_url: String,
     /// Attribution shown on the map, as the tile provider requires.
     pub map_attribution: String,
+    /// The simulated handset (`/simulasi-sms`) and the `dev` gateway kind. Set only by
+    /// `balai demo`, never from a configuration file: the handset shows any number's SMS.
+    #[serde(skip)]
+    pub simulator: bool,
 }
 
 impl Default for WebConfig {
@@ -33,6 +37,7 @@ impl Default for WebConfig {
             max_body_bytes: 256 * 1024,
             map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             map_attribution: "© OpenStreetMap contributors".into(),
+            simulator: false,
         }
     }
 }

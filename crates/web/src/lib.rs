@@ -27,13 +27,17 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().max_body_bytes;
-    Router::new()
+    let mut routes = Router::new()
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .merge(public::routes())
         .merge(staff::routes())
         .merge(gateway::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes());
+    if state.config().simulator {
+        routes = routes.merge(gateway::simulator_routes());
+    }
+    routes
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(record_request))
         // Rejects cross-site form posts by Sec-Fetch-Site / Origin (browsers send them; API
