@@ -2,14 +2,17 @@
 //! Handlers are thin: parse, authorise, call `store`/`domain`, render.
 
 pub mod api;
+mod client_ip;
 pub mod config;
 mod error;
 mod extract;
 mod gateway;
+mod login_guard;
 pub mod mail;
 mod public;
 mod staff;
 mod state;
+mod uri_guard;
 mod view;
 
 pub use config::{SmtpConfig, WebConfig};
@@ -39,6 +42,9 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(
+            uri_guard::refuse_control_characters,
+        ))
         .layer(axum::middleware::from_fn(record_request))
         // Rejects cross-site form posts by Sec-Fetch-Site / Origin (browsers send them; API
         // clients and gateways do not, and the API authenticates by bearer token, not cookie).

@@ -40,6 +40,7 @@ pub fn test_config() -> WebConfig {
     WebConfig {
         intake_per_minute: 0,
         login_per_minute: 1000,
+        track_per_minute: 1000,
         ..WebConfig::default()
     }
 }
