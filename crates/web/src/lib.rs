@@ -7,9 +7,11 @@ pub mod config;
 mod error;
 mod extract;
 mod gateway;
+mod headers;
 mod login_guard;
 pub mod mail;
 mod public;
+mod server;
 mod staff;
 mod state;
 mod uri_guard;
@@ -20,16 +22,20 @@ pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().max_body_bytes;
+    let request_timeout = state.config().request_timeout_secs;
+    let csp = headers::content_security_policy(state.config());
     let mut routes = Router::new()
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
@@ -42,6 +48,11 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .layer(DefaultBodyLimit::max(body_limit))
+        // Bounds a request, body upload included: a trickling client gets 408.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(request_timeout.max(1)),
+        ))
         .layer(axum::middleware::from_fn(
             uri_guard::refuse_control_characters,
         ))
@@ -58,6 +69,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
@@ -71,10 +86,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let config = state.config();
+    let limits = server::Limits {
+        header_read_timeout: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+        max_connections: config.max_connections,
+        drain: Duration::from_secs(config.request_timeout_secs.max(1)),
+    };
+    server::run(listener, router(state), limits, shutdown).await
 }
 
 async fn health(state: axum::extract::State<AppState>) -> axum::response::Response {
@@ -116,6 +134,13 @@ async fn record_request(
     response
 }
 
-async fn metrics() -> String {
-    state::prometheus().render()
+async fn metrics(
+    state: axum::extract::State<AppState>,
+    parts: axum::http::request::Parts,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !headers::metrics_allowed(&state, &parts) {
+        return (StatusCode::FORBIDDEN, "forbidden\n").into_response();
+    }
+    state::prometheus().render().into_response()
 }

@@ -467,3 +467,50 @@ async fn tracking_lookups_are_limited_per_client() {
         assert_eq!(other.status(), 200, "another client still looks up");
     }
 }
+
+#[tokio::test]
+async fn staff_in_scope_read_the_whole_original_of_a_cut_sms() {
+    for app in spawn_apps().await {
+        let dishub = app.db.agency_by_code("DISHUB").await.unwrap();
+        app.db
+            .create_keyword("DISHUB", dishub.id, "")
+            .await
+            .unwrap();
+        let text = format!("DISHUB {}", "halte rusak ".repeat(20_000));
+        let sms = store::sms::InboundSms {
+            gateway: "kannel".into(),
+            gateway_message_id: "panjang-1".into(),
+            sender: "081234567890".into(),
+            receiver: "1708".into(),
+            text: text.clone(),
+            coding: "0".into(),
+            partial: false,
+            received_at: store::now_ms(),
+        };
+        let outcome = app
+            .db
+            .receive_sms(&sms, &store::sms::SmsRules::default())
+            .await
+            .unwrap();
+        let link = format!("/staf/sms/masuk/{}", outcome.inbound_id);
+        let officer = login(&app, "penghubung.dishub").await;
+        let ticket_page = get_html(
+            &app,
+            &officer,
+            &format!("/staf/aduan/{}", outcome.ticket_id.unwrap()),
+        )
+        .await;
+        assert!(ticket_page.contains(&link), "the ticket names the original");
+        let original = get(&app, &officer, &link).await;
+        assert_eq!(original.status(), 200);
+        assert_eq!(original.text().await.unwrap(), text);
+        let other_agency = login(&app, "penghubung.dinkes").await;
+        assert!(
+            get(&app, &other_agency, &link)
+                .await
+                .status()
+                .is_client_error()
+        );
+        assert_eq!(get(&app, "", &link).await.status(), 303, "login first");
+    }
+}
