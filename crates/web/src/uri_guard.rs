@@ -1,6 +1,7 @@
 //! Refuses a request whose path or query string holds control characters once
 //! percent-decoded: PostgreSQL cannot store NUL in text, and no search or filter needs them.
-//! Tab, CR and LF pass (search words are split on them).
+//! Tab, CR and LF pass (search words are split on them). Gateway webhooks are exempt: Kannel
+//! sends a UCS-2 text as its raw UTF-16 bytes, NULs included, and the handler decodes them.
 
 use crate::error::{ApiError, PageError};
 use axum::extract::Request;
@@ -9,6 +10,9 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
     let uri = request.uri();
+    if uri.path().starts_with("/gateway/") {
+        return next.run(request).await;
+    }
     if has_control(uri.path()) || uri.query().is_some_and(has_control) {
         let error = ApiError::BadRequest("alamat berisi karakter kontrol".into());
         return if uri.path().starts_with("/api/") {

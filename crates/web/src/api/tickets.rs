@@ -409,7 +409,9 @@ pub(crate) async fn region_tz(state: &AppState) -> chrono_tz::Tz {
 
 /// Tickets in the caller's scope, newest first, with filters and cursor pagination.
 #[utoipa::path(get, path = "/tickets", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = TicketPage), (status = 401), (status = 422)))]
+    responses((status = 200, body = TicketPage),
+              (status = 400, description = "control characters in the query string; problem+json"),
+              (status = 401), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
