@@ -117,6 +117,7 @@ pub async fn run(file: Option<&PathBuf>, bind: String, data_dir: PathBuf) -> any
     };
     config.database_url = format!("sqlite://{}", path.display());
     config.bind = bind;
+    config.web.simulator = true;
     if config.gateway.is_empty() {
         // The simulated handset page talks to this gateway.
         config.gateway.push(sms::GatewayConfig {

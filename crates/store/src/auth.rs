@@ -21,7 +21,8 @@ impl TokenKind {
     }
 }
 
-fn digest(token: &str) -> String {
+/// Hex SHA-256: what is stored of a token, and the fingerprint of an idempotent request.
+pub fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

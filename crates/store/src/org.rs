@@ -260,8 +260,16 @@ impl Db {
         Ok(id)
     }
 
-    /// Updates a user's profile; a new password is set only when one is given.
-    pub async fn update_user(&self, id: i64, user: &NewUser, active: bool) -> Result<()> {
+    /// Updates a user's profile; a new password is set only when one is given. A new password
+    /// or deactivation ends the user's sessions and API tokens, except `keep_token` (the
+    /// session of a user changing their own password).
+    pub async fn update_user(
+        &self,
+        id: i64,
+        user: &NewUser,
+        active: bool,
+        keep_token: Option<&str>,
+    ) -> Result<()> {
         if domain::Role::parse(&user.role).is_none() {
             return Err(StoreError::Invalid(format!(
                 "peran tidak dikenal: {}",
@@ -275,6 +283,7 @@ impl Db {
         } else {
             Some(hash_password(&user.password).await?)
         };
+        let password_changed = hash.is_some();
         let mut tx = self.begin().await?;
         let done = run!(&mut tx.c(), x => sqlx::query(
             "UPDATE users SET full_name = $1, role = $2, agency_id = $3, position_id = $4, email = $5, phone = $6,
@@ -286,6 +295,10 @@ impl Db {
         }
         if !active {
             run!(&mut tx.c(), x => sqlx::query("UPDATE sessions SET revoked = TRUE WHERE user_id = $1").bind(id).execute(x).await?.rows_affected());
+        } else if password_changed {
+            let kept = keep_token.map(crate::auth::digest).unwrap_or_default();
+            run!(&mut tx.c(), x => sqlx::query("UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND token_hash <> $2")
+                .bind(id).bind(kept).execute(x).await?.rows_affected());
         }
         tx.commit().await
     }

@@ -376,16 +376,6 @@ enum Param {
     S(String),
 }
 
-/// Quoted FTS5 terms (all must match), as the inbox search does.
-fn fts5_query(q: &str) -> String {
-    q.split_whitespace()
-        .map(|term| term.replace('"', ""))
-        .filter(|term| !term.is_empty())
-        .map(|term| format!("\"{term}\""))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 impl Db {
     /// Publishes every answered, non-confidential ticket that is not published yet, with its
     /// latest answer; `limit` tickets per transaction. Safe to run any time and on several
@@ -453,11 +443,10 @@ impl Db {
         let mut clauses: Vec<String> = Vec::new();
         let mut from = format!("FROM published_cases p {CASE_JOINS}");
         let mut order_key = "p.id";
-        let search = filter
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty() && !fts5_query(q).is_empty());
+        let search = filter.q.as_deref().and_then(crate::search::plain_query);
+        let fts5 = search.as_deref().and_then(crate::search::fts5_query);
+        let search = search.filter(|_| fts5.is_some());
+        let search = search.as_deref();
         if let Some(q) = search {
             match self {
                 Db::Sqlite { .. } => {
@@ -465,7 +454,7 @@ impl Db {
                         "FROM published_cases_fts f JOIN published_cases p ON p.id = f.rowid {CASE_JOINS}"
                     );
                     order_key = "f.rowid";
-                    let p = bind(Param::S(fts5_query(q)), &mut params);
+                    let p = bind(Param::S(fts5.clone().unwrap_or_default()), &mut params);
                     clauses.push(format!("published_cases_fts MATCH {p}"));
                 }
                 Db::Pg(_) => {

@@ -208,6 +208,16 @@ impl Db {
     }
 
     /// Inbound SMS, newest first; optionally of one sender.
+    /// One received SMS, whole, as the gateway delivered it.
+    pub async fn inbound_message(&self, id: i64) -> Result<InboundMessage> {
+        let mut conn = self.conn().await?;
+        run!(&mut conn.c(), x => sqlx::query_as::<_, InboundMessage>(
+            "SELECT id, gateway, gateway_message_id, sender, receiver, text, coding, partial, received_at, ticket_id, outcome
+             FROM inbound_messages WHERE id = $1"
+        ).bind(id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)
+    }
+
     pub async fn inbound_messages(
         &self,
         sender: Option<&str>,

@@ -232,16 +232,6 @@ pub struct PublicTicket {
     pub timeline: Vec<PublicEvent>,
 }
 
-/// Turns what a person typed into an FTS5 query of quoted terms (all must match).
-fn fts5_query(q: &str) -> String {
-    q.split_whitespace()
-        .map(|term| term.replace('"', ""))
-        .filter(|term| !term.is_empty())
-        .map(|term| format!("\"{term}\""))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 enum Param {
     I(i64),
     S(String),
@@ -592,46 +582,84 @@ fn year_of(ms: i64, zone: chrono_tz::Tz) -> i32 {
 }
 
 impl Db {
-    async fn created_by_key(&self, key: &str) -> Result<Option<Created>> {
+    /// The ticket an idempotency key created, with the fingerprint of its request if one was kept.
+    async fn created_by_key(&self, key: &str) -> Result<Option<(Created, Option<String>)>> {
         let mut conn = self.conn().await?;
-        let row: Option<(i64, String, String, String)> = run!(&mut conn.c(), x => sqlx::query_as(
-            "SELECT id, tracking_code, register_number, status FROM tickets WHERE idempotency_key = $1"
+        let row: Option<(i64, String, String, String, Option<String>)> = run!(&mut conn.c(), x => sqlx::query_as(
+            "SELECT id, tracking_code, register_number, status, idempotency_fingerprint FROM tickets WHERE idempotency_key = $1"
         ).bind(key).fetch_optional(x).await?);
-        Ok(
-            row.map(|(id, tracking_code, register_number, status)| Created {
-                id,
-                tracking_code,
-                register_number,
-                status,
-                replayed: true,
-            }),
-        )
+        Ok(row.map(
+            |(id, tracking_code, register_number, status, fingerprint)| {
+                let created = Created {
+                    id,
+                    tracking_code,
+                    register_number,
+                    status,
+                    replayed: true,
+                };
+                (created, fingerprint)
+            },
+        ))
     }
 
     /// Stores a new ticket and its `received` event in one transaction.
     pub async fn create_ticket(&self, new: &NewTicket) -> Result<Created> {
+        self.create_ticket_once(new, None).await
+    }
+
+    /// Like `create_ticket`, for a client's own idempotency key (already scoped to that client
+    /// in `new.idempotency_key`): a retry of the same `request` answers with the first ticket;
+    /// the same key with a different request is refused (`Invalid`), so that a key never
+    /// hands out another request's ticket.
+    pub async fn create_ticket_idempotent(
+        &self,
+        new: &NewTicket,
+        request: &str,
+    ) -> Result<Created> {
+        self.create_ticket_once(new, Some(crate::auth::digest(request)))
+            .await
+    }
+
+    async fn create_ticket_once(
+        &self,
+        new: &NewTicket,
+        fingerprint: Option<String>,
+    ) -> Result<Created> {
+        let replay = |(created, kept): (Created, Option<String>)| {
+            if fingerprint.is_some() && kept != fingerprint {
+                return Err(StoreError::Invalid(
+                    "Idempotency-Key ini sudah dipakai untuk permintaan lain".into(),
+                ));
+            }
+            Ok(created)
+        };
         if let Some(key) = &new.idempotency_key
-            && let Some(created) = self.created_by_key(key).await?
+            && let Some(found) = self.created_by_key(key).await?
         {
-            return Ok(created);
+            return replay(found);
         }
-        match self.insert_ticket(new).await {
+        match self.insert_ticket(new, fingerprint.as_deref()).await {
             Err(StoreError::Database(e))
                 if StoreError::is_unique_violation(&e) && new.idempotency_key.is_some() =>
             {
                 // A concurrent request with the same key won the race; answer with its ticket.
                 let key = new.idempotency_key.as_deref().unwrap_or_default();
-                self.created_by_key(key)
-                    .await?
-                    .ok_or(StoreError::Database(e))
+                match self.created_by_key(key).await? {
+                    Some(found) => replay(found),
+                    None => Err(StoreError::Database(e)),
+                }
             }
             other => other,
         }
     }
 
-    async fn insert_ticket(&self, new: &NewTicket) -> Result<Created> {
+    async fn insert_ticket(&self, new: &NewTicket, fingerprint: Option<&str>) -> Result<Created> {
         let mut tx = self.begin().await?;
         let created = insert_ticket(&mut tx.c(), new).await?;
+        if let Some(fingerprint) = fingerprint {
+            run!(&mut tx.c(), x => sqlx::query("UPDATE tickets SET idempotency_fingerprint = $1 WHERE id = $2")
+                .bind(fingerprint).bind(created.id).execute(x).await?.rows_affected());
+        }
         tx.commit().await?;
         metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())
             .increment(1);
@@ -772,13 +800,16 @@ impl Db {
         }
         // A search lists matches in order of arrival (id), so that the full-text index can be
         // walked in order and stop after one page instead of sorting every match by date.
-        let search = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let search = filter.q.as_deref().and_then(crate::search::plain_query);
+        let fts5 = search.as_deref().and_then(crate::search::fts5_query);
+        let search = search.filter(|_| fts5.is_some());
+        let search = search.as_deref();
         let mut from = format!("FROM tickets t {TICKET_JOINS}");
         let mut order_key = "t.id";
         if let Some(q) = search {
             match self {
                 Db::Sqlite { .. } => {
-                    let p = bind(Param::S(fts5_query(q)), &mut params);
+                    let p = bind(Param::S(fts5.clone().unwrap_or_default()), &mut params);
                     from = format!(
                         "FROM tickets_fts f JOIN tickets t ON t.id = f.rowid {TICKET_JOINS}"
                     );

@@ -12,6 +12,20 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Login attempts per minute per client address.
     pub login_per_minute: u32,
+    /// Tracking lookups (`/lacak/{code}`, `/api/v1/track/{code}`) per minute per client address.
+    pub track_per_minute: u32,
+    /// Reverse proxies (CIDRs) whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Client addresses (CIDRs) that may read `/metrics` without a token.
+    pub metrics_allow: Vec<ipnet::IpNet>,
+    /// Bearer token that opens `/metrics` from anywhere; none by default.
+    pub metrics_token: Option<String>,
+    /// Seconds a client has to send a request's headers (also how long an idle connection stays).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request (body included) may take before it is answered 408.
+    pub request_timeout_secs: u64,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
     /// Public submissions per minute per client address; 0 switches the limit off.
     pub intake_per_minute: u32,
     pub max_body_bytes: usize,
@@ -19,6 +33,10 @@ pub struct WebConfig {
     pub map_tile_url: String,
     /// Attribution shown on the map, as the tile provider requires.
     pub map_attribution: String,
+    /// The simulated handset (`/simulasi-sms`) and the `dev` gateway kind. Set only by
+    /// `balai demo`, never from a configuration file: the handset shows any number's SMS.
+    #[serde(skip)]
+    pub simulator: bool,
 }
 
 impl Default for WebConfig {
@@ -29,11 +47,34 @@ impl Default for WebConfig {
             token_ttl_hours: 24,
             secure_cookies: false,
             login_per_minute: 10,
+            track_per_minute: 60,
+            trusted_proxies: Vec::new(),
+            metrics_allow: vec![
+                ipnet::IpNet::from(std::net::IpAddr::from([127, 0, 0, 1])),
+                ipnet::IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+            ],
+            metrics_token: None,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 60,
+            max_connections: 1024,
             intake_per_minute: 30,
             max_body_bytes: 256 * 1024,
             map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             map_attribution: "© OpenStreetMap contributors".into(),
+            simulator: false,
         }
+    }
+}
+
+impl WebConfig {
+    /// Cookies are `Secure` when configured so or when the public address is HTTPS.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies
+            || self
+                .public_url
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("https://")
     }
 }
 

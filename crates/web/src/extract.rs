@@ -14,17 +14,30 @@ pub const SESSION_COOKIE: &str = "balai_session";
 
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        Ok(ClientIp(ip))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = peer_ip(parts);
+        let trusted = &state.config().trusted_proxies;
+        Ok(ClientIp(crate::client_ip::resolve(
+            peer,
+            &parts.headers,
+            trusted,
+        )))
     }
+}
+
+/// The socket peer (the nearest hop), before any forwarding header is considered.
+pub fn peer_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
 /// An authenticated staff member with their ticket scope.

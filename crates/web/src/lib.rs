@@ -2,15 +2,20 @@
 //! Handlers are thin: parse, authorise, call `store`/`domain`, render.
 
 pub mod api;
+mod client_ip;
 pub mod config;
 mod error;
 mod extract;
 mod gateway;
+mod headers;
+mod login_guard;
 pub mod mail;
 mod public;
+mod server;
 pub mod sms_sink;
 mod staff;
 mod state;
+mod uri_guard;
 mod view;
 
 pub use config::{SmtpConfig, WebConfig};
@@ -18,24 +23,40 @@ pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().max_body_bytes;
-    Router::new()
+    let request_timeout = state.config().request_timeout_secs;
+    let csp = headers::content_security_policy(state.config());
+    let mut routes = Router::new()
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .merge(public::routes())
         .merge(staff::routes())
         .merge(gateway::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes());
+    if state.config().simulator {
+        routes = routes.merge(gateway::simulator_routes());
+    }
+    routes
         .layer(DefaultBodyLimit::max(body_limit))
+        // Bounds a request, body upload included: a trickling client gets 408.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(request_timeout.max(1)),
+        ))
+        .layer(axum::middleware::from_fn(
+            uri_guard::refuse_control_characters,
+        ))
         .layer(axum::middleware::from_fn(record_request))
         // Rejects cross-site form posts by Sec-Fetch-Site / Origin (browsers send them; API
         // clients and gateways do not, and the API authenticates by bearer token, not cookie).
@@ -47,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
@@ -62,10 +87,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let config = state.config();
+    let limits = server::Limits {
+        header_read_timeout: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+        max_connections: config.max_connections,
+        drain: Duration::from_secs(config.request_timeout_secs.max(1)),
+    };
+    server::run(listener, router(state), limits, shutdown).await
 }
 
 async fn health(state: axum::extract::State<AppState>) -> axum::response::Response {
@@ -107,6 +135,13 @@ async fn record_request(
     response
 }
 
-async fn metrics() -> String {
-    state::prometheus().render()
+async fn metrics(
+    state: axum::extract::State<AppState>,
+    parts: axum::http::request::Parts,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !headers::metrics_allowed(&state, &parts) {
+        return (StatusCode::FORBIDDEN, "forbidden\n").into_response();
+    }
+    state::prometheus().render().into_response()
 }

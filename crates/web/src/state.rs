@@ -45,6 +45,7 @@ struct Inner {
     sms_intake: OnceLock<store::sms::SmsIntake>,
     login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    track_limiter: DefaultKeyedRateLimiter<IpAddr>,
     catalog: RwLock<Option<(Instant, Arc<Catalog>)>>,
     /// `/statistik` aggregates every ticket: computed by one request at a time, then reused.
     public_stats: tokio::sync::Mutex<Option<(Instant, Arc<store::publication::PublicStats>)>>,
@@ -106,6 +107,7 @@ impl AppState {
         Self(Arc::new(Inner {
             login_limiter: RateLimiter::keyed(per_minute(config.login_per_minute)),
             intake_limiter,
+            track_limiter: RateLimiter::keyed(per_minute(config.track_per_minute)),
             db: db.clone(),
             config,
             smtp,
@@ -158,6 +160,10 @@ impl AppState {
 
     pub fn login_allowed(&self, ip: IpAddr) -> bool {
         self.0.login_limiter.check_key(&ip).is_ok()
+    }
+
+    pub fn track_allowed(&self, ip: IpAddr) -> bool {
+        self.0.track_limiter.check_key(&ip).is_ok()
     }
 
     pub fn intake_allowed(&self, ip: IpAddr) -> bool {

@@ -491,7 +491,9 @@ async fn the_admin_manages_gateways_and_they_take_effect_at_once() {
             dlr_base_url: Some("http://127.0.0.1:9".into()),
             ..Default::default()
         };
-        let app = common::spawn_app_with_live_gateways(db, vec![file_gateway]).await;
+        let app =
+            common::spawn_app_with_live_gateways(db, vec![file_gateway], common::demo_config())
+                .await;
         let staff = login(&app, "sekretariat").await;
         assert_eq!(get(&app, &staff, "/admin/gateway-sms").await.status(), 403);
         assert_eq!(
@@ -645,5 +647,30 @@ async fn the_admin_manages_gateways_and_they_take_effect_at_once() {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         assert!(gone, "deleted and disabled gateways stop at once");
+    }
+}
+
+#[tokio::test]
+async fn outside_the_demo_the_admin_cannot_make_a_dev_gateway() {
+    for db in store::testing::each_backend().await {
+        common::seed_org(&db).await;
+        let app = common::spawn_app_with_live_gateways(db, vec![], common::test_config()).await;
+        let admin = login(&app, "admin").await;
+        let page = get_html(&app, &admin, "/admin/gateway-sms").await;
+        assert!(page.contains("value=\"kannel\""), "{page}");
+        assert!(
+            !page.contains("value=\"dev\""),
+            "the dev kind is not offered"
+        );
+        let refused = post_invalid(
+            &app,
+            &admin,
+            "/admin/gateway-sms",
+            &[("name", "hp"), ("kind", "dev"), ("enabled", "on")],
+        )
+        .await;
+        assert!(refused.contains("balai demo"), "{refused}");
+        assert!(app.db.stored_gateways().await.unwrap().is_empty());
+        assert_eq!(get(&app, "", "/simulasi-sms").await.status(), 404);
     }
 }

@@ -31,6 +31,10 @@ fn gateways() -> Vec<sms::GatewayConfig> {
 }
 
 async fn spawn(db: Db) -> (common::TestApp, Arc<sms::Gateways>) {
+    spawn_with(db, common::demo_config()).await
+}
+
+async fn spawn_with(db: Db, config: web::WebConfig) -> (common::TestApp, Arc<sms::Gateways>) {
     common::seed_org(&db).await;
     let dishub = db.agency_by_code("DISHUB").await.unwrap();
     db.create_keyword("DISHUB", dishub.id, "Perhubungan")
@@ -41,7 +45,7 @@ async fn spawn(db: Db) -> (common::TestApp, Arc<sms::Gateways>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let state = web::AppState::with_sms(
         db.clone(),
-        common::test_config(),
+        config,
         None,
         gateways.clone(),
         store::sms::SmsRules::default(),
@@ -192,4 +196,31 @@ async fn without_a_dev_gateway_there_is_no_handset_page() {
             .status(),
         404
     );
+}
+
+#[tokio::test]
+async fn outside_the_demo_a_dev_gateway_exposes_no_conversation() {
+    for db in store::testing::each_backend().await {
+        let (app, _) = spawn_with(db, common::test_config()).await;
+        for path in [
+            "/simulasi-sms",
+            "/simulasi-sms?nomor=081255556666",
+            "/simulasi-sms/pesan?nomor=081255556666",
+        ] {
+            let response = app.client.get(app.at(path)).send().await.unwrap();
+            assert_eq!(response.status(), 404, "{path}");
+        }
+        let sent = app
+            .client
+            .post(app.at("/simulasi-sms"))
+            .form(&[("nomor", "081255556666"), ("text", "DISHUB halte rusak")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            sent.status().as_u16() / 100,
+            4,
+            "no SMS forged from the web"
+        );
+    }
 }

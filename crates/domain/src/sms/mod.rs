@@ -3,6 +3,7 @@
 
 pub mod encoding;
 pub mod keyword;
+pub mod longest;
 pub mod reassembly;
 pub mod udh;
 pub mod wire;

@@ -109,7 +109,8 @@ pub(super) async fn receive(
             outcome.outcome = "attached".into();
             outcome.ticket_id = Some(ticket_id);
             outcome.tracking_code = Some(code.clone());
-            record_reporter_reply(c, ticket_id, text, message.sms.received_at).await?;
+            let reply = ticket_text(text, message.inbound_id);
+            record_reporter_reply(c, ticket_id, &reply, message.sms.received_at).await?;
             // The ticket no longer waits: a further SMS starts a new one.
             context.awaiting.remove(sender);
             let body = fill(context.template("reply_received"), &[("code", &code)]);
@@ -140,7 +141,7 @@ pub(super) async fn receive(
                     outcome.outcome = if agency.is_some() { "ticket" } else { "triage" }.into();
                     let intake = domain::ValidIntake {
                         category: "pengaduan".into(),
-                        text: text.clone(),
+                        text: ticket_text(text, message.inbound_id),
                         agency_code: agency,
                         reporter_name: None,
                         reporter_phone: PhoneNumber::parse(sender).ok(),
@@ -451,4 +452,19 @@ async fn mark_outcomes(
         q.execute(x).await?.rows_affected()
     });
     Ok(())
+}
+
+/// What a ticket takes from an SMS: the whole text, or, beyond the longest concatenated SMS
+/// (web intake has a limit too), its start with a visible mark and the staff page of the full
+/// original, which stays in `inbound_messages`.
+fn ticket_text(text: &str, inbound_id: i64) -> String {
+    match domain::sms::longest::overflow_at(text) {
+        None => text.to_string(),
+        Some(cut) => format!(
+            "{} […]\n\n[SMS dipotong: {} dari {} karakter dimuat. Teks lengkap: /staf/sms/masuk/{inbound_id}]",
+            &text[..cut],
+            text[..cut].chars().count(),
+            text.chars().count(),
+        ),
+    }
 }

@@ -1,5 +1,6 @@
 use crate::error::ApiError;
 use crate::extract::{ApiStaff, ClientIp};
+use crate::login_guard::{self, Login};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -33,14 +34,12 @@ pub async fn issue_token(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let Json(credentials) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if !state.login_allowed(ip) {
-        return Err(ApiError::TooManyRequests);
-    }
-    let user = state
-        .db()
-        .authenticate(credentials.username.trim(), &credentials.password)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let username = credentials.username.trim();
+    let user = match login_guard::attempt(&state, ip, username, &credentials.password).await? {
+        Login::Accepted(user) => user,
+        Login::Refused => return Err(ApiError::Unauthorized),
+        Login::TooManyAttempts => return Err(ApiError::TooManyRequests),
+    };
     let ttl = state.config().token_ttl_hours * 3_600_000;
     let token = state
         .db()

@@ -66,7 +66,7 @@ pub struct CaseList {
 
 /// Published cases, newest first, 20 per page.
 #[utoipa::path(get, path = "/cases", params(CaseQuery),
-    responses((status = 200, body = CaseList), (status = 400, description = "bad month or page")))]
+    responses((status = 200, body = CaseList), (status = 400, description = "bad month or page, or control characters in the query string; problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<CaseQuery>, QueryRejection>,

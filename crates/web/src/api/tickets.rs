@@ -11,7 +11,7 @@ use store::tickets::{ActionInput, Created, Cursor, NewTicket, Ticket, TicketFilt
 use utoipa::{IntoParams, ToSchema};
 
 /// A complaint, question, information or suggestion from a citizen.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketInput {
     /// `informasi`, `pengaduan`, `pertanyaan` or `saran` (or another active category code).
@@ -61,12 +61,14 @@ pub struct CreatedTicket {
     pub tracking_url: String,
 }
 
-/// Validates and stores a submission from the public (web form, app or API).
+/// Validates and stores a submission from the public (web form, app or API). With `request`
+/// (what the client sent, canonically), a reused key must come with the same request.
 pub(crate) async fn submit(
     state: &AppState,
     input: IntakeInput,
     channel: Channel,
     idempotency_key: Option<String>,
+    request: Option<&str>,
 ) -> Result<Created, ApiError> {
     let catalog = state.catalog().await?;
     let valid = input
@@ -81,7 +83,31 @@ pub(crate) async fn submit(
         idempotency_key,
         received_at: store::now_ms(),
     };
-    Ok(state.db().create_ticket(&new).await?)
+    Ok(match request {
+        Some(request) if new.idempotency_key.is_some() => {
+            state.db().create_ticket_idempotent(&new, request).await?
+        }
+        _ => state.db().create_ticket(&new).await?,
+    })
+}
+
+/// The client's `Idempotency-Key`, scoped to who sends it (their bearer token if any, else
+/// their address), so that one client's key never reaches another client's ticket.
+fn scoped_idempotency_key(headers: &HeaderMap, ip: std::net::IpAddr) -> Option<String> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)?;
+    let client = match headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(authorization) => format!("auth:{authorization}"),
+        None => format!("ip:{ip}"),
+    };
+    let client = store::auth::digest(&client);
+    Some(format!("api:{}:{key}", &client[..32]))
 }
 
 pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -92,12 +118,13 @@ pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Ap
     }
 }
 
-/// Public intake. Send an `Idempotency-Key` header to make retries safe: the same key always
-/// answers with the same ticket.
+/// Public intake. Send an `Idempotency-Key` header to make retries safe: the same key with the
+/// same body, from the same client, always answers with the same ticket.
 #[utoipa::path(post, path = "/tickets", request_body = TicketInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "client-chosen key; retries with the same key create one ticket")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "client-chosen key (at most 200 characters), scoped to the client; retries with the same key and body create one ticket")),
     responses((status = 201, body = CreatedTicket), (status = 400, description = "malformed JSON"),
-              (status = 422, description = "problem+json naming each invalid field"), (status = 429)))]
+              (status = 422, description = "problem+json naming each invalid field, or an Idempotency-Key already used with a different body"),
+              (status = 429)))]
 pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -105,15 +132,12 @@ pub async fn create(
     body: Result<Json<TicketInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedTicket>), ApiError> {
     let input = json_body(body)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|k| format!("api:{}", k.trim()))
-        .filter(|k| k.len() > 4 && k.len() <= 200);
+    let key = scoped_idempotency_key(&headers, ip);
     if !state.intake_allowed(ip) {
         return Err(ApiError::TooManyRequests);
     }
-    let created = submit(&state, input.into(), Channel::Api, key).await?;
+    let request = serde_json::to_string(&input).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let created = submit(&state, input.into(), Channel::Api, key, Some(&request)).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedTicket {
@@ -148,13 +172,19 @@ pub struct PublicTicketView {
     pub timeline: Vec<PublicTimelineEntry>,
 }
 
-/// Public status and timeline of a ticket: no staff names, no internal notes.
+/// Public status and timeline of a ticket: no staff names, no internal notes. Lookups are
+/// limited per client (`web.track_per_minute`), so codes cannot be guessed in bulk.
 #[utoipa::path(get, path = "/track/{code}", params(("code" = String, Path)),
-    responses((status = 200, body = PublicTicketView), (status = 404)))]
+    responses((status = 200, body = PublicTicketView), (status = 404),
+              (status = 429, description = "too many lookups from this client; problem+json")))]
 pub async fn track(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
 ) -> Result<Json<PublicTicketView>, ApiError> {
+    if !state.track_allowed(ip) {
+        return Err(ApiError::TooManyRequests);
+    }
     let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
     let t = state.db().track(&code).await?;
     Ok(Json(PublicTicketView {
@@ -387,7 +417,9 @@ pub(crate) async fn region_tz(state: &AppState) -> chrono_tz::Tz {
 
 /// Tickets in the caller's scope, newest first, with filters and cursor pagination.
 #[utoipa::path(get, path = "/tickets", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = TicketPage), (status = 401), (status = 422)))]
+    responses((status = 200, body = TicketPage),
+              (status = 400, description = "control characters in the query string; problem+json"),
+              (status = 401), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,

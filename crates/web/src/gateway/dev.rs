@@ -1,5 +1,5 @@
 //! The dev gateway's simulated handset: type an SMS "from" a phone and read the replies.
-//! Exists only when a gateway of kind `dev` is configured (as in `balai demo`).
+//! Mounted only under `balai demo`, and answers only when a gateway of kind `dev` is configured.
 
 use crate::error::{ApiError, PageError};
 use crate::state::AppState;

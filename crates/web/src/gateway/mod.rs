@@ -17,6 +17,12 @@ pub fn routes() -> Router<AppState> {
             "/gateway/android/webhook",
             axum::routing::post(android::webhook),
         )
+}
+
+/// The simulated handset of the `dev` gateway: mounted only under `balai demo`
+/// (`WebConfig::simulator`), since it shows any number's conversation to anyone.
+pub fn simulator_routes() -> Router<AppState> {
+    Router::new()
         .route("/simulasi-sms", get(dev::page).post(dev::send))
         .route("/simulasi-sms/pesan", get(dev::messages))
 }

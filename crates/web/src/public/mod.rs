@@ -200,7 +200,7 @@ async fn submit_form(
         return Err(PageError(ApiError::TooManyRequests));
     }
     if errors.is_empty() {
-        match submit(&state, input, Channel::Web, key).await {
+        match submit(&state, input, Channel::Web, key, None).await {
             Ok(created) => {
                 return Ok(
                     Redirect::to(&format!("/lacak/{}?baru=1", created.tracking_code))
@@ -269,9 +269,13 @@ struct TrackQuery {
 
 async fn track_page(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
     Query(q): Query<TrackQuery>,
 ) -> Result<Response, PageError> {
+    if !state.track_allowed(ip) {
+        return Err(PageError(ApiError::TooManyRequests));
+    }
     let not_found = || {
         render_with(
             StatusCode::NOT_FOUND,

@@ -1010,7 +1010,12 @@ pub async fn user_save(
         errors.add("role", "Anda tidak dapat mengubah peran akun sendiri");
     }
     if errors.is_empty() {
-        match state.db().update_user(id, &user, form.is_active()).await {
+        let keep_own_session = is_self.then_some(staff.token.as_str());
+        match state
+            .db()
+            .update_user(id, &user, form.is_active(), keep_own_session)
+            .await
+        {
             Ok(()) => return Ok(see_other("/admin/pengguna?ok=pengguna")),
             Err(e) => errors.store(e, "full_name")?,
         }

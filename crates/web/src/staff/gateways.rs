@@ -23,6 +23,15 @@ const KINDS: [(&str, &str); 5] = [
     ("dev", "Simulasi (demo)"),
 ];
 
+/// The kinds the admin may choose: the simulated handset's `dev` kind only under `balai demo`.
+fn offered_kinds(state: &AppState) -> Vec<(&'static str, &'static str)> {
+    KINDS
+        .iter()
+        .copied()
+        .filter(|(code, _)| state.config().simulator || *code != "dev")
+        .collect()
+}
+
 fn flash(ok: Option<&str>) -> Option<&'static str> {
     match ok? {
         "simpan" => Some("Gateway disimpan; perubahan langsung berlaku."),
@@ -310,7 +319,7 @@ async fn view(
         problems: live.problems(),
         reloads: live.reloads(),
         form,
-        kinds: KINDS.to_vec(),
+        kinds: offered_kinds(state),
         errors,
         flash,
     })
@@ -364,6 +373,9 @@ pub async fn save(
     }
     let mut errors = Errors::default();
     let mut config = form.config(previous.as_ref(), &mut errors);
+    if config.kind == Some(GatewayKind::Dev) && !state.config().simulator {
+        errors.add("kind", "gateway simulasi hanya tersedia di balai demo");
+    }
     // A new webhook gateway gets a random token when none is typed.
     if matches!(
         config.kind,

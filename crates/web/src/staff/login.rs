@@ -1,5 +1,6 @@
 use crate::error::{ApiError, PageError};
 use crate::extract::{ClientIp, SESSION_COOKIE, cookie_value};
+use crate::login_guard::{self, Login};
 use crate::state::AppState;
 use crate::view::{render, render_with};
 use askama::Template;
@@ -34,7 +35,7 @@ pub struct LoginForm {
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config().secure_cookies {
+    let secure = if state.config().cookies_secure() {
         "; Secure"
     } else {
         ""
@@ -51,19 +52,22 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let username = form.username.trim().to_string();
-    if !state.login_allowed(ip) {
-        let page = LoginPage {
-            username,
-            message: Some("Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."),
-        };
-        return Ok(render_with(StatusCode::TOO_MANY_REQUESTS, &page));
-    }
-    let Some(user) = state.db().authenticate(&username, &form.password).await? else {
-        let page = LoginPage {
-            username,
-            message: Some("Nama pengguna atau kata sandi salah."),
-        };
-        return Ok(render_with(StatusCode::UNAUTHORIZED, &page));
+    let user = match login_guard::attempt(&state, ip, &username, &form.password).await? {
+        Login::Accepted(user) => user,
+        Login::TooManyAttempts => {
+            let page = LoginPage {
+                username,
+                message: Some("Terlalu banyak percobaan masuk. Tunggu sebentar lalu coba lagi."),
+            };
+            return Ok(render_with(StatusCode::TOO_MANY_REQUESTS, &page));
+        }
+        Login::Refused => {
+            let page = LoginPage {
+                username,
+                message: Some("Nama pengguna atau kata sandi salah."),
+            };
+            return Ok(render_with(StatusCode::UNAUTHORIZED, &page));
+        }
     };
     let ttl_hours = state.config().session_ttl_hours;
     let token = state

@@ -9,6 +9,7 @@ mod dashboard;
 mod delegations;
 mod dispositions;
 mod gateways;
+mod inbound;
 mod lapor;
 mod login;
 mod moderation;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/profil", get(profile::page).post(profile::save))
         .route("/staf/sms", get(sms::outbox_page))
         .route("/staf/sms/{id}/kirim-ulang", post(sms::resend))
+        .route("/staf/sms/masuk/{id}", get(inbound::original))
         .route("/staf/lapor", get(lapor::page))
         .route("/staf/lapor.csv", get(lapor::download_csv))
         .route("/staf/lapor.json", get(lapor::download_json))

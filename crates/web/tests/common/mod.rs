@@ -40,7 +40,16 @@ pub fn test_config() -> WebConfig {
     WebConfig {
         intake_per_minute: 0,
         login_per_minute: 1000,
+        track_per_minute: 1000,
         ..WebConfig::default()
+    }
+}
+
+/// The configuration `balai demo` runs with: the simulated handset is mounted.
+pub fn demo_config() -> WebConfig {
+    WebConfig {
+        simulator: true,
+        ..test_config()
     }
 }
 
@@ -71,7 +80,11 @@ pub fn sms_sink(db: &Db) -> sms::Sink {
 
 /// A server whose gateways follow the admin's changes, as `balai serve` runs them (the file
 /// gateways are `file`, the rest stored), with the reload supervisor running.
-pub async fn spawn_app_with_live_gateways(db: Db, file: Vec<sms::GatewayConfig>) -> TestApp {
+pub async fn spawn_app_with_live_gateways(
+    db: Db,
+    file: Vec<sms::GatewayConfig>,
+    config: WebConfig,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let rules = store::sms::SmsRules::default();
@@ -79,7 +92,7 @@ pub async fn spawn_app_with_live_gateways(db: Db, file: Vec<sms::GatewayConfig>)
     let live = sms::LiveGateways::start(&sink, file).await.unwrap();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(live.clone().supervise(sink, stop_rx));
-    let state = AppState::with_live_gateways(db.clone(), test_config(), None, live, rules);
+    let state = AppState::with_live_gateways(db.clone(), config, None, live, rules);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(web::serve(listener, state, async move {
         let _ = rx.await;
