@@ -87,8 +87,8 @@ pub(super) fn find(text: &Text, own: &OwnCodes, spans: &mut Vec<Span>) {
                     .map(|c| c.to_ascii_uppercase()),
             );
             let own_code = own.0.iter().any(|c| *c == joined);
-            // `ABCDE-FGHJK`: two halves of a code joined by one dash or space.
-            let grouped = u == t + 1 && view[tokens[t].1..tokens[u].0].len() == 1;
+            // `ABCDE-FGHJK`: two halves of a code joined by a dash.
+            let grouped = u == t + 1 && view[tokens[t].1..tokens[u].0] == ['-'];
             if own_code || ((u == t || grouped) && is_code_like(&joined)) {
                 spans.push(Span {
                     start: tokens[t].0,

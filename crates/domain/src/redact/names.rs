@@ -91,7 +91,7 @@ const ORDINARY: &[&str] = &[
     "teguh", "perdana", "utama", "pratama", "sentosa", "jujur", "bakti", "karya", "merdeka",
     "mutiara", "pandu", "tegar", "rajin", "riang", "dewi", "berkah", "ikhlas", "anugerah",
     "kurnia", "karunia", "rezeki", "wahyu", "hidayah", "senja", "pagi", "tirta", "bayu", "ria",
-    "eka", "dwi", "tri", "sri", "adi", "nur", "abadi", "sejati", "dharma", "darma", "gagah",
+    "abadi", "sejati", "dharma", "darma", "gagah",
     "kuat", "bening", "harta", "kencana", "emas", "perak", "rosa", "lili", "tulus",
 ];
 

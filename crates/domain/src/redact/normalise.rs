@@ -61,7 +61,7 @@ fn lookalike_digit(c: char) -> Option<char> {
     }
 }
 
-/// A word made only of digits and look-alike letters, with at least two real digits and no
+/// A word made only of digits and look-alike letters, with at least one real digit and no
 /// fewer digits than look-alikes, is a number.
 fn read_lookalikes_as_digits(view: &mut [char]) {
     let mut i = 0;
@@ -82,7 +82,7 @@ fn read_lookalikes_as_digits(view: &mut [char]) {
             }
             i += 1;
         }
-        if other == 0 && lookalikes > 0 && digits >= 2 && digits >= lookalikes {
+        if other == 0 && lookalikes > 0 && digits >= 1 && digits >= lookalikes {
             for c in &mut view[start..i] {
                 if let Some(d) = lookalike_digit(*c) {
                     *c = d;

@@ -48,7 +48,6 @@ const ID_WORDS: &[(&[&str], &str, usize)] = &[
             "nagari",
             "dki",
             "bpd",
-            "va",
             "account",
         ],
         ACCOUNT_MASK,
@@ -208,7 +207,8 @@ pub(super) fn find(text: &Text, reporter_phones: &[String], spans: &mut Vec<Span
         let (lead, plus) = leading_prefix(view, i);
         match context_before(view, lead) {
             Context::Keep => {}
-            Context::Id(mask, least, letter) if digit_count(&groups) >= least => {
+            // `+62…` is a phone number whatever word precedes it.
+            Context::Id(mask, least, letter) if !plus && digit_count(&groups) >= least => {
                 let (start, end) = id_extent(view, lead, &groups, letter);
                 spans.push(Span { start, end, mask });
             }
@@ -372,8 +372,14 @@ fn amount_groups(view: &[char], groups: &[Group], plus: bool, after_currency: bo
         .take_while(|w| len(&w[1]) == 3 && w[1].start - w[0].end == 1 && view[w[0].end] == '.')
         .count();
     let first = &groups[0];
-    let looks_like_amount =
-        !plus && thousands >= 2 && (1..=3).contains(&len(first)) && view[first.start] != '0';
+    // `62.812.345.678` is a mobile number written in threes, not 62 billion.
+    let country_code = view[first.start..first.end] == ['6', '2']
+        && groups.get(1).is_some_and(|g| view[g.start] == '8');
+    let looks_like_amount = !plus
+        && !country_code
+        && thousands >= 2
+        && (1..=3).contains(&len(first))
+        && view[first.start] != '0';
     if after_currency || looks_like_amount {
         1 + thousands
     } else {
