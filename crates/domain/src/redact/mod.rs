@@ -165,6 +165,11 @@ pub fn public_name(name: &str) -> Option<String> {
     }
 }
 
+/// Whether a word is a title or form of address (`Ibu`, `Pak`, `Sdr.`): never part of a name.
+pub fn is_title(word: &str) -> bool {
+    names::is_title(&normalise::fold_word(word))
+}
+
 /// Replaces the spans (merged where they overlap or touch; neighbouring names separated only by
 /// spaces become one mask).
 fn render(chars: &[char], mut spans: Vec<Span>) -> String {
