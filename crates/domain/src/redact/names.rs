@@ -91,8 +91,8 @@ const ORDINARY: &[&str] = &[
     "teguh", "perdana", "utama", "pratama", "sentosa", "jujur", "bakti", "karya", "merdeka",
     "mutiara", "pandu", "tegar", "rajin", "riang", "dewi", "berkah", "ikhlas", "anugerah",
     "kurnia", "karunia", "rezeki", "wahyu", "hidayah", "senja", "pagi", "tirta", "bayu", "ria",
-    "abadi", "sejati", "dharma", "darma", "gagah",
-    "kuat", "bening", "harta", "kencana", "emas", "perak", "rosa", "lili", "tulus",
+    "abadi", "sejati", "dharma", "darma", "gagah", "kuat", "bening", "harta", "kencana", "emas",
+    "perak", "rosa", "lili", "tulus",
 ];
 
 /// Words that end a name or cannot start one after `saya`.
