@@ -597,4 +597,55 @@ async fn no_planted_value_reaches_any_public_surface() {
                 !html.contains("contoh.id") && !tracked.to_string().contains("contoh.id"),
                 "reporter's email on the tracking page"
             );
-            let text = format
+            let text = format!("{} {}", published["question"], published["answer"]);
+            for kept in &case.kept {
+                assert!(
+                    text.contains(kept.as_str()),
+                    "{kept:?} over-masked in {text}"
+                );
+            }
+            assert!(text.contains("ibu-ibu") || !case.kept.iter().any(|k| k == "ibu-ibu"));
+            let words = fold(&text);
+            for word in &case.masked_words {
+                assert!(
+                    !words
+                        .split(|c: char| !c.is_alphanumeric())
+                        .any(|w| w == word),
+                    "{word} in {text}"
+                );
+            }
+            if let Some(name) = &case.one_word_name {
+                assert_ne!(
+                    published["reporter"].as_str(),
+                    Some(name.as_str()),
+                    "one-word name as byline"
+                );
+            }
+        }
+
+        // A public search for a masked value finds nothing.
+        for needle in all_needles.iter().step_by(3) {
+            let q = match needle {
+                Needle::Digits(d) => format!("0{d}"),
+                // A phrase (`pak bagus`) has ordinary words that are rightly found.
+                Needle::Text(t) if t.contains(' ') => continue,
+                Needle::Text(t) => t.clone(),
+            };
+            let found: Value = app
+                .client
+                .get(app.at("/api/v1/cases"))
+                .query(&[("q", q.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                found["items"].as_array().unwrap().len(),
+                0,
+                "search {q:?} found {found}"
+            );
+        }
+    }
+}
