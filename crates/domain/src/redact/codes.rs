@@ -86,7 +86,7 @@ pub(super) fn find(text: &Text, own: &OwnCodes, spans: &mut Vec<Span>) {
                     .iter()
                     .map(|c| c.to_ascii_uppercase()),
             );
-            let own_code = own.0.iter().any(|c| *c == joined);
+            let own_code = own.0.contains(&joined);
             // `ABCDE-FGHJK`: two halves of a code joined by a dash.
             let grouped = u == t + 1 && view[tokens[t].1..tokens[u].0] == ['-'];
             if own_code || ((u == t || grouped) && is_code_like(&joined)) {
