@@ -132,7 +132,7 @@ fn landline(i: usize) -> (String, Needle) {
     let area = areas[i % areas.len()];
     let number = format!("{}", 5_200_000 + i * 131);
     let written = match i % 4 {
-        0 => format!("({}) {number}", format!("0{area}")),
+        0 => format!("(0{area}) {number}"),
         1 => format!("0{area}-{number}"),
         2 => format!("+62 {area} {number}"),
         _ => format!("0{area} {} {}", &number[..3], &number[3..]),
@@ -329,7 +329,7 @@ fn corpus() -> Vec<Case> {
             "Pak Bagus".to_string()
         } else {
             match i % 4 {
-                0 => format!("Bapak/Ibu {}", format!("{first} {last}").to_uppercase()),
+                0 => format!("Bapak/Ibu {} {}", first.to_uppercase(), last.to_uppercase()),
                 1 => format!("Ibu {}", fold(&format!("{first} {last}"))),
                 2 => format!("Sdr. {}", near_spelling(&format!("{first} {last}"))),
                 _ => format!("Saudara {first} {last}"),
