@@ -253,6 +253,7 @@ pub async fn publish_seeded(db: &Db, mut progress: impl FnMut(u64)) -> Result<u6
         let mut tx = db.begin().await?;
         let mut c = tx.c();
         let zone = crate::notify::region_zone(&mut c).await?;
+        let settings = crate::publication::redaction_settings(&mut c).await?;
         let sql = format!(
             "SELECT {} FROM tickets t
              WHERE t.id > $1 AND t.answered_at IS NOT NULL AND NOT t.confidential
@@ -276,7 +277,7 @@ pub async fn publish_seeded(db: &Db, mut progress: impl FnMut(u64)) -> Result<u6
                     "Terima kasih atas laporan Anda. Sudah kami tindak lanjuti: {}.",
                     words.join(" ")
                 );
-                crate::publication::NewCase::of(src, &answer, src.answered_at?, zone)
+                crate::publication::NewCase::of(src, &answer, src.answered_at?, zone, settings)
             })
             .collect();
         let now = crate::now_ms();

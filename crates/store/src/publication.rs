@@ -159,7 +159,11 @@ pub(crate) struct Source {
     pub category: String,
     pub channel: String,
     pub text: String,
+    pub tracking_code: String,
+    pub register_number: String,
     pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_email: Option<String>,
     pub anonymous: bool,
     pub confidential: bool,
     pub received_at: i64,
@@ -168,7 +172,40 @@ pub(crate) struct Source {
 }
 
 pub(crate) const SOURCE_COLUMNS: &str = "t.id, t.agency_id, t.category, t.channel, t.text,
-    t.reporter_name, t.anonymous, t.confidential, t.received_at, t.due_at, t.answered_at";
+    t.tracking_code, t.register_number, t.reporter_name, t.reporter_phone, t.reporter_email,
+    t.anonymous, t.confidential, t.received_at, t.due_at, t.answered_at";
+
+/// What the masking knows of a ticket: the reporter's identity and the ticket's own codes, so
+/// that none of them is published (a case never leads to its tracking page).
+pub(crate) fn reporter_of(
+    tracking_code: &str,
+    register_number: &str,
+    name: Option<&str>,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> domain::redact::Reporter {
+    let owned = |v: Option<&str>| v.map(str::to_string).into_iter().collect();
+    domain::redact::Reporter {
+        names: owned(name),
+        phones: owned(phone),
+        emails: owned(email),
+        codes: vec![tracking_code.to_string(), register_number.to_string()],
+    }
+}
+
+/// The optional kinds of masking the administrator switched on.
+pub(crate) async fn redaction_settings(c: &mut C<'_>) -> Result<domain::redact::Settings> {
+    let (addresses, plates, handles, third_party_names): (bool, bool, bool, bool) = run!(c, x => sqlx::query_as(
+        "SELECT redact_addresses, redact_plates, redact_handles, redact_third_party_names
+         FROM region_settings WHERE id = 1"
+    ).fetch_one(x).await?);
+    Ok(domain::redact::Settings {
+        addresses,
+        plates,
+        handles,
+        third_party_names,
+    })
+}
 
 /// An answered ticket not yet published, with its latest answer.
 #[derive(sqlx::FromRow)]
@@ -200,11 +237,19 @@ impl NewCase {
         answer: &str,
         answered_at: i64,
         zone: chrono_tz::Tz,
+        settings: domain::redact::Settings,
     ) -> Option<NewCase> {
         if src.confidential {
             return None;
         }
-        let names: Vec<&str> = src.reporter_name.iter().map(String::as_str).collect();
+        let reporter = reporter_of(
+            &src.tracking_code,
+            &src.register_number,
+            src.reporter_name.as_deref(),
+            src.reporter_phone.as_deref(),
+            src.reporter_email.as_deref(),
+        );
+        let redactor = domain::redact::Redactor::new(&reporter, settings, &[&src.text, answer]);
         Some(NewCase {
             ticket_id: src.id,
             agency_id: src.agency_id,
@@ -221,8 +266,8 @@ impl NewCase {
                     .as_deref()
                     .and_then(domain::redact::public_name)
             },
-            question: domain::mask_personal_data(&src.text, &names),
-            answer: domain::mask_personal_data(answer, &names),
+            question: redactor.mask(&src.text),
+            answer: redactor.mask(answer),
         })
     }
 }
@@ -338,7 +383,8 @@ pub(crate) async fn publish_on_answer(
     let src: Source =
         run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ticket_id).fetch_one(x).await?);
     let zone = crate::notify::region_zone(c).await?;
-    let Some(case) = NewCase::of(&src, answer, now, zone) else {
+    let settings = redaction_settings(c).await?;
+    let Some(case) = NewCase::of(&src, answer, now, zone, settings) else {
         return Ok(());
     };
     let existing: Option<(i64, String, String)> = run!(c, x => sqlx::query_as(
@@ -387,6 +433,7 @@ impl Db {
             let mut tx = self.begin().await?;
             let mut c = tx.c();
             let zone = crate::notify::region_zone(&mut c).await?;
+            let settings = redaction_settings(&mut c).await?;
             let sql = format!(
                 "SELECT {SOURCE_COLUMNS},
                     (SELECT e.body FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'answered'
@@ -406,7 +453,7 @@ impl Db {
             // Only a ticket with an answer on its timeline has something to publish.
             let cases: Vec<NewCase> = rows
                 .into_iter()
-                .filter_map(|p| NewCase::of(&p.src, &p.answer?, p.src.answered_at?, zone))
+                .filter_map(|p| NewCase::of(&p.src, &p.answer?, p.src.answered_at?, zone, settings))
                 .collect();
             let now = now_ms();
             for chunk in cases.chunks(500) {

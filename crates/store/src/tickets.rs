@@ -693,12 +693,28 @@ impl Db {
         let ticket = run!(&mut conn.c(), x => sqlx::query_as::<_, Ticket>(sqlx::AssertSqlSafe(sql))
             .bind(code.as_str()).fetch_optional(x).await?)
         .ok_or(StoreError::NotFound)?;
+        // The staff's words are shown masked as for publication: whoever holds the code sees
+        // no one's personal data in them (the reporter's included).
+        let settings = crate::publication::redaction_settings(&mut conn.c()).await?;
         drop(conn);
-        let timeline = self
+        let events: Vec<_> = self
             .events(ticket.id)
             .await?
             .into_iter()
             .filter(|e| e.public)
+            .collect();
+        let reporter = crate::publication::reporter_of(
+            &ticket.tracking_code,
+            &ticket.register_number,
+            ticket.reporter_name.as_deref(),
+            ticket.reporter_phone.as_deref(),
+            ticket.reporter_email.as_deref(),
+        );
+        let mut texts: Vec<&str> = events.iter().map(|e| e.body.as_str()).collect();
+        texts.push(&ticket.text);
+        let redactor = domain::redact::Redactor::new(&reporter, settings, &texts);
+        let timeline = events
+            .into_iter()
             .map(|e| {
                 let payload: serde_json::Value =
                     serde_json::from_str(&e.payload).unwrap_or_default();
@@ -707,7 +723,7 @@ impl Db {
                 PublicEvent {
                     label: EventKind::label_id(&e.kind).to_string(),
                     at: e.at,
-                    body: shows_body.then(|| e.body.clone()),
+                    body: shows_body.then(|| redactor.mask(&e.body)),
                     agency_name: payload
                         .get("agency_name")
                         .and_then(|v| v.as_str())
