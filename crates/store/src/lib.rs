@@ -17,6 +17,7 @@ pub mod messages;
 pub mod notify;
 pub mod org;
 pub mod publication;
+pub mod reach;
 pub mod reports;
 pub mod sms;
 pub mod testing;

@@ -304,22 +304,37 @@ pub(crate) async fn record_reporter_reply(
     .await
 }
 
-/// Queues a message to the reporter; SMS leave through the gateway the citizen wrote to.
+/// Queues messages to the reporter; SMS leave through the gateway the citizen wrote to (the
+/// default gateway for web and app tickets), never to a blocked number.
 async fn queue_to_reporter(
     c: &mut C<'_>,
     ticket_id: i64,
-    message: Option<OutgoingMessage>,
+    messages: Vec<OutgoingMessage>,
     kind: &str,
     now: i64,
 ) -> Result<()> {
-    let Some(message) = message else {
+    if messages.is_empty() {
         return Ok(());
-    };
+    }
     let gateway: Option<String> = run!(c, x => sqlx::query_scalar(
         "SELECT gateway FROM inbound_messages WHERE ticket_id = $1 ORDER BY id LIMIT 1"
     ).bind(ticket_id).fetch_optional(x).await?);
-    crate::messages::enqueue_kind(c, Some(ticket_id), &message, kind, gateway.as_deref(), now)
-        .await?;
+    for message in messages {
+        if crate::reach::withheld(c, &message, kind, None, now)
+            .await?
+            .is_none()
+        {
+            crate::messages::enqueue_kind(
+                c,
+                Some(ticket_id),
+                &message,
+                kind,
+                gateway.as_deref(),
+                now,
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -607,12 +622,30 @@ impl Db {
 
     /// Stores a new ticket and its `received` event in one transaction.
     pub async fn create_ticket(&self, new: &NewTicket) -> Result<Created> {
+        self.create_ticket_with(new, None).await
+    }
+
+    /// Stores a web or app ticket like `create_ticket` and, in the same transaction, queues its
+    /// acknowledgement to the reporter (`reach`); a replayed idempotency key queues nothing.
+    pub async fn create_ticket_acknowledged(
+        &self,
+        new: &NewTicket,
+        rules: &crate::sms::SmsRules,
+    ) -> Result<Created> {
+        self.create_ticket_with(new, Some(rules)).await
+    }
+
+    async fn create_ticket_with(
+        &self,
+        new: &NewTicket,
+        acknowledge: Option<&crate::sms::SmsRules>,
+    ) -> Result<Created> {
         if let Some(key) = &new.idempotency_key
             && let Some(created) = self.created_by_key(key).await?
         {
             return Ok(created);
         }
-        match self.insert_ticket(new).await {
+        match self.insert_ticket(new, acknowledge).await {
             Err(StoreError::Database(e))
                 if StoreError::is_unique_violation(&e) && new.idempotency_key.is_some() =>
             {
@@ -626,9 +659,16 @@ impl Db {
         }
     }
 
-    async fn insert_ticket(&self, new: &NewTicket) -> Result<Created> {
+    async fn insert_ticket(
+        &self,
+        new: &NewTicket,
+        acknowledge: Option<&crate::sms::SmsRules>,
+    ) -> Result<Created> {
         let mut tx = self.begin().await?;
         let created = insert_ticket(&mut tx.c(), new).await?;
+        if let Some(rules) = acknowledge {
+            crate::reach::acknowledge(&mut tx.c(), new, &created, rules, now_ms()).await?;
+        }
         tx.commit().await?;
         metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())
             .increment(1);

@@ -81,7 +81,10 @@ pub(crate) async fn submit(
         idempotency_key,
         received_at: store::now_ms(),
     };
-    Ok(state.db().create_ticket(&new).await?)
+    Ok(state
+        .db()
+        .create_ticket_acknowledged(&new, state.sms_rules())
+        .await?)
 }
 
 pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {

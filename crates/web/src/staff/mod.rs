@@ -13,6 +13,7 @@ mod lapor;
 mod login;
 mod moderation;
 mod profile;
+mod reach;
 mod reports;
 mod sms;
 mod ticket;
