@@ -35,6 +35,9 @@ pub struct SmsConfig {
     /// An SMS from a reporter asked a question within this many hours attaches to that ticket;
     /// 0 switches the rule off.
     pub attach_replies_within_hours: i64,
+    /// SMS and email the public can trigger from the web form or the app (acknowledgements,
+    /// "send my code by SMS") per destination per day.
+    pub web_intake_per_day: i64,
 }
 
 impl Default for SmsConfig {
@@ -47,6 +50,7 @@ impl Default for SmsConfig {
             status_words: reserved.status,
             help_words: reserved.help,
             attach_replies_within_hours: 72,
+            web_intake_per_day: 3,
         }
     }
 }
@@ -64,6 +68,7 @@ impl SmsConfig {
             region_name: region_name.to_string(),
             attach_replies_within_ms: (self.attach_replies_within_hours > 0)
                 .then(|| self.attach_replies_within_hours * 3_600_000),
+            web_intake_per_day: self.web_intake_per_day.max(0),
         }
     }
 }

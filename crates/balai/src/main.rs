@@ -1,3 +1,4 @@
+mod backup;
 mod config;
 mod demo;
 
@@ -74,6 +75,20 @@ enum Command {
         /// answer (benchmarks only).
         #[arg(long)]
         synthetic_answers: bool,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Back up the database into a new directory (manifest.json and the database copy); safe
+    /// while the server runs. PostgreSQL needs `pg_dump` on PATH.
+    Backup {
+        dir: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Restore a backup directory into an empty database (refuses one that holds tables), then
+    /// migrate it to this release. PostgreSQL needs `pg_restore` on PATH.
+    Restore {
+        dir: PathBuf,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -538,6 +553,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Calendar { command } => calendar(file, command).await,
+        Command::Backup { dir, database_url } => {
+            backup::backup(&load(file, database_url, None)?, &dir).await
+        }
+        Command::Restore { dir, database_url } => {
+            backup::restore(&load(file, database_url, None)?, &dir).await
+        }
         Command::Report {
             kind,
             agency,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod dashboard;
@@ -17,6 +18,7 @@ pub mod messages;
 pub mod notify;
 pub mod org;
 pub mod publication;
+pub mod reach;
 pub mod reports;
 mod search;
 pub mod sms;

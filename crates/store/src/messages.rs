@@ -48,29 +48,36 @@ pub struct ReporterText {
     pub email_body: String,
 }
 
-/// The message that reaches the reporter on their channel: SMS for SMS tickets, email for
-/// other tickets that gave an address. `None` when there is no way to reach them (the
-/// tracking page still shows what is public).
+/// The messages that reach the reporter: SMS tickets are answered by SMS; web and app tickets
+/// by SMS to the phone the reporter gave and by email when given, both when both. Empty when
+/// there is no way to reach them (the tracking page still shows what is public).
 pub fn to_reporter(
     channel: &str,
     email: Option<String>,
     phone: Option<String>,
     text: ReporterText,
-) -> Option<OutgoingMessage> {
-    if channel == "sms" {
-        return phone.map(|recipient| OutgoingMessage {
+) -> Vec<OutgoingMessage> {
+    let mut messages = Vec::new();
+    if let Some(recipient) = phone {
+        messages.push(OutgoingMessage {
             channel: "sms",
             recipient,
             subject: String::new(),
             body: text.sms,
         });
     }
-    email.map(|recipient| OutgoingMessage {
-        channel: "email",
-        recipient,
-        subject: text.email_subject,
-        body: text.email_body,
-    })
+    if channel == "sms" {
+        return messages;
+    }
+    if let Some(recipient) = email {
+        messages.push(OutgoingMessage {
+            channel: "email",
+            recipient,
+            subject: text.email_subject,
+            body: text.email_body,
+        });
+    }
+    messages
 }
 
 /// Queues a message; `kind` says why it is sent (answer, ack, autoreply, help, status), and

@@ -55,6 +55,9 @@ pub struct SmsRules {
     /// An SMS from a reporter who was asked a question within this many milliseconds attaches
     /// to that ticket instead of starting a new one; `None` switches the rule off.
     pub attach_replies_within_ms: Option<i64>,
+    /// Messages the public can trigger from web and app intake (acknowledgements, "send my
+    /// code") per destination per day.
+    pub web_intake_per_day: i64,
 }
 
 impl Default for SmsRules {
@@ -66,6 +69,7 @@ impl Default for SmsRules {
             answer_time_text: "3 jam kerja".into(),
             region_name: "Pemerintah Daerah".into(),
             attach_replies_within_ms: Some(3 * 24 * HOUR_MS),
+            web_intake_per_day: 3,
         }
     }
 }

@@ -53,6 +53,22 @@ pub async fn migrated(url: &str) -> Db {
     db
 }
 
+/// A database migrated only up to `version` (an older release's schema), to test upgrades.
+pub async fn migrated_to(url: &str, version: i64) -> Db {
+    let db = Db::connect(url).await.expect("connect");
+    match &db {
+        Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite")
+            .run_to(version, write)
+            .await
+            .expect("migrate"),
+        Db::Pg(pool) => sqlx::migrate!("./migrations/postgres")
+            .run_to(version, pool)
+            .await
+            .expect("migrate"),
+    }
+    db
+}
+
 /// A fresh, migrated database on each backend: SQLite first, then PostgreSQL.
 pub async fn each_backend() -> Vec<Db> {
     vec![

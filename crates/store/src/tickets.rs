@@ -297,22 +297,37 @@ pub(crate) async fn record_reporter_reply(
     .await
 }
 
-/// Queues a message to the reporter; SMS leave through the gateway the citizen wrote to.
+/// Queues messages to the reporter; SMS leave through the gateway the citizen wrote to (the
+/// default gateway for web and app tickets), never to a blocked number.
 async fn queue_to_reporter(
     c: &mut C<'_>,
     ticket_id: i64,
-    message: Option<OutgoingMessage>,
+    messages: Vec<OutgoingMessage>,
     kind: &str,
     now: i64,
 ) -> Result<()> {
-    let Some(message) = message else {
+    if messages.is_empty() {
         return Ok(());
-    };
+    }
     let gateway: Option<String> = run!(c, x => sqlx::query_scalar(
         "SELECT gateway FROM inbound_messages WHERE ticket_id = $1 ORDER BY id LIMIT 1"
     ).bind(ticket_id).fetch_optional(x).await?);
-    crate::messages::enqueue_kind(c, Some(ticket_id), &message, kind, gateway.as_deref(), now)
-        .await?;
+    for message in messages {
+        if crate::reach::withheld(c, &message, kind, None, now)
+            .await?
+            .is_none()
+        {
+            crate::messages::enqueue_kind(
+                c,
+                Some(ticket_id),
+                &message,
+                kind,
+                gateway.as_deref(),
+                now,
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -604,7 +619,7 @@ impl Db {
 
     /// Stores a new ticket and its `received` event in one transaction.
     pub async fn create_ticket(&self, new: &NewTicket) -> Result<Created> {
-        self.create_ticket_once(new, None).await
+        self.create_ticket_once(new, None, None).await
     }
 
     /// Like `create_ticket`, for a client's own idempotency key (already scoped to that client
@@ -616,14 +631,30 @@ impl Db {
         new: &NewTicket,
         request: &str,
     ) -> Result<Created> {
-        self.create_ticket_once(new, Some(crate::auth::digest(request)))
+        self.create_ticket_once(new, Some(crate::auth::digest(request)), None)
             .await
+    }
+
+    /// Stores a web or app ticket like `create_ticket` (idempotent on `request` as in
+    /// `create_ticket_idempotent` when a key is given) and, in the same transaction, queues its
+    /// acknowledgement to the reporter (`reach`); a replayed idempotency key queues nothing.
+    pub async fn create_ticket_acknowledged(
+        &self,
+        new: &NewTicket,
+        rules: &crate::sms::SmsRules,
+        request: Option<&str>,
+    ) -> Result<Created> {
+        let fingerprint = request
+            .filter(|_| new.idempotency_key.is_some())
+            .map(crate::auth::digest);
+        self.create_ticket_once(new, fingerprint, Some(rules)).await
     }
 
     async fn create_ticket_once(
         &self,
         new: &NewTicket,
         fingerprint: Option<String>,
+        acknowledge: Option<&crate::sms::SmsRules>,
     ) -> Result<Created> {
         let replay = |(created, kept): (Created, Option<String>)| {
             if fingerprint.is_some() && kept != fingerprint {
@@ -638,7 +669,10 @@ impl Db {
         {
             return replay(found);
         }
-        match self.insert_ticket(new, fingerprint.as_deref()).await {
+        match self
+            .insert_ticket(new, fingerprint.as_deref(), acknowledge)
+            .await
+        {
             Err(StoreError::Database(e))
                 if StoreError::is_unique_violation(&e) && new.idempotency_key.is_some() =>
             {
@@ -653,12 +687,20 @@ impl Db {
         }
     }
 
-    async fn insert_ticket(&self, new: &NewTicket, fingerprint: Option<&str>) -> Result<Created> {
+    async fn insert_ticket(
+        &self,
+        new: &NewTicket,
+        fingerprint: Option<&str>,
+        acknowledge: Option<&crate::sms::SmsRules>,
+    ) -> Result<Created> {
         let mut tx = self.begin().await?;
         let created = insert_ticket(&mut tx.c(), new).await?;
         if let Some(fingerprint) = fingerprint {
             run!(&mut tx.c(), x => sqlx::query("UPDATE tickets SET idempotency_fingerprint = $1 WHERE id = $2")
                 .bind(fingerprint).bind(created.id).execute(x).await?.rows_affected());
+        }
+        if let Some(rules) = acknowledge {
+            crate::reach::acknowledge(&mut tx.c(), new, &created, rules, now_ms()).await?;
         }
         tx.commit().await?;
         metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())

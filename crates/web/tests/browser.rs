@@ -245,13 +245,13 @@ async fn submit_and_answer(client: &Client, app: &TestApp) {
         .await
         .expect("submit");
 
-    // …and lands on the tracking page with the new code.
+    // …and lands on the confirmation page with the new code.
     let code = text_until(client, "#tracking-code", |t| !t.trim().is_empty()).await;
     let code = code.trim().to_string();
     let path = path_of(client).await;
     assert_eq!(
         path,
-        format!("/lacak/{code}?baru=1"),
+        format!("/aduan/diterima/{code}"),
         "{backend}: after submitting"
     );
     let status_shown = element(client, "#status").await.text().await.unwrap();

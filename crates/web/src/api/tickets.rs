@@ -83,12 +83,10 @@ pub(crate) async fn submit(
         idempotency_key,
         received_at: store::now_ms(),
     };
-    Ok(match request {
-        Some(request) if new.idempotency_key.is_some() => {
-            state.db().create_ticket_idempotent(&new, request).await?
-        }
-        _ => state.db().create_ticket(&new).await?,
-    })
+    Ok(state
+        .db()
+        .create_ticket_acknowledged(&new, state.sms_rules(), request)
+        .await?)
 }
 
 /// The client's `Idempotency-Key`, scoped to who sends it (their bearer token if any, else

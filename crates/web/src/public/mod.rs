@@ -17,6 +17,7 @@ use serde::Deserialize;
 pub(crate) mod agencies;
 pub(crate) mod cases;
 mod stats;
+mod submitted;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,6 +29,12 @@ pub fn routes() -> Router<AppState> {
         .route("/statistik", get(stats::page))
         .route("/", get(form_page))
         .route("/aduan", axum::routing::post(submit_form))
+        .route("/aduan/diterima/{code}", get(submitted::page))
+        .route(
+            "/aduan/diterima/{code}/sms",
+            axum::routing::post(submitted::send_code),
+        )
+        .route("/static/copy-code.js", get(submitted::copy_script))
         .route("/lacak", get(track_lookup))
         .route("/lacak/{code}", get(track_page))
         .route("/static/app.css", get(stylesheet))
@@ -203,7 +210,7 @@ async fn submit_form(
         match submit(&state, input, Channel::Web, key, None).await {
             Ok(created) => {
                 return Ok(
-                    Redirect::to(&format!("/lacak/{}?baru=1", created.tracking_code))
+                    Redirect::to(&format!("/aduan/diterima/{}", created.tracking_code))
                         .into_response(),
                 );
             }

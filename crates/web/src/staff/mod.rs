@@ -14,6 +14,7 @@ mod lapor;
 mod login;
 mod moderation;
 mod profile;
+mod reach;
 mod reports;
 mod sms;
 mod ticket;

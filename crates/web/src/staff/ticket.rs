@@ -46,6 +46,8 @@ struct TicketPage {
     show_identity: bool,
     events: Vec<EventRow>,
     messages: Vec<MessageRow>,
+    /// Where the answer went and its status (answered tickets only).
+    answer_reach: Option<String>,
     agencies: Vec<Choice>,
     colleagues: Vec<Choice>,
     reasons: Vec<Choice>,
@@ -366,7 +368,7 @@ pub async fn page(
         Some("forward") => Some("Aduan diteruskan."),
         Some("note") => Some("Catatan disimpan."),
         Some("assign") => Some("Aduan ditugaskan."),
-        Some("answer") => Some("Jawaban disimpan dan dikirim ke pelapor."),
+        Some("answer") => Some("Jawaban disimpan."),
         Some("decline") => Some("Aduan ditolak."),
         Some("close") => Some("Aduan ditutup."),
         Some("reopen") => Some("Aduan dibuka kembali."),
@@ -376,7 +378,7 @@ pub async fn page(
         Some("draft") => Some("Draf jawaban diajukan untuk disetujui."),
         Some("approve") => Some("Jawaban disetujui."),
         Some("return") => Some("Draf jawaban dikembalikan dengan catatan."),
-        Some("send") => Some("Jawaban yang disetujui dikirim ke pelapor."),
+        Some("send") => Some("Jawaban yang disetujui disimpan."),
         Some("step") => Some("Langkah ditandai selesai."),
         _ => None,
     };
@@ -391,7 +393,14 @@ pub async fn page(
     let flow = flow_box(&state, &staff, &t, tz).await?;
     let status = t.status();
     let now = store::now_ms();
+    let answer_reach = match t.answered_at {
+        Some(_) => Some(super::reach::answer_summary(
+            &state.db().answer_reach(id).await?,
+        )),
+        None => None,
+    };
     let page = TicketPage {
+        answer_reach,
         nav: Nav::of(&staff),
         status_label: status.label_id(),
         received: format_time(t.received_at, tz),

@@ -1,6 +1,8 @@
 //! Shared by the web tests: a real server on port 0 over a fresh database of each backend.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use store::Db;
 use store::org::{NewAgency, NewUser};
 use web::{AppState, WebConfig};
