@@ -260,6 +260,7 @@ async fn a_delegation_holds_while_the_position_is_vacant() {
                 ..Default::default()
             },
             false,
+            None,
         )
         .await
         .unwrap();

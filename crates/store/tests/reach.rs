@@ -7,12 +7,12 @@ use store::reach::{CodeBySms, Withheld};
 use store::sms::SmsRules;
 use store::testing::each_backend;
 use store::tickets::{ActionInput, Created, NewTicket};
-use store::{Actor, Db};
+use store::{Access, Db};
 
 const PHONE: &str = "0812 3456 7890";
 const E164: &str = "+6281234567890";
 
-async fn officer(db: &Db) -> Actor {
+async fn officer(db: &Db) -> Access {
     let agency = store::testing::agency_with_keyword(db, "DISHUB").await;
     let id = db
         .create_user(&store::org::NewUser {
@@ -25,7 +25,9 @@ async fn officer(db: &Db) -> Actor {
         })
         .await
         .unwrap();
-    db.actor_for(&db.user(id).await.unwrap()).await.unwrap()
+    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
+        .await
+        .unwrap()
 }
 
 async fn submit(
@@ -53,6 +55,7 @@ async fn submit(
             received_at: store::now_ms(),
         },
         rules,
+        None,
     )
     .await
     .unwrap()
@@ -72,7 +75,7 @@ fn row(kind: &str, channel: &str, recipient: &str) -> (String, String, String) {
     (kind.into(), channel.into(), recipient.into())
 }
 
-async fn answer(db: &Db, actor: &Actor, ticket: i64) {
+async fn answer(db: &Db, actor: &Access, ticket: i64) {
     db.apply_action(
         actor,
         ticket,

@@ -5,7 +5,7 @@ use domain::Role;
 use domain::sms::longest::MAX_PARTS;
 use store::sms::{InboundSms, SmsRules};
 use store::testing::each_backend;
-use store::{Actor, Db};
+use store::{Access, Db};
 
 fn sms(id: &str, text: &str) -> InboundSms {
     InboundSms {
@@ -33,11 +33,9 @@ async fn setup(db: &Db) {
     db.create_keyword("DISHUB", dishub, "").await.unwrap();
 }
 
-const ADMIN: Actor = Actor {
-    user_id: 0,
-    role: Role::Admin,
-    agency_scope: None,
-};
+fn admin() -> Access {
+    Access::system(domain::UserId(0), Role::Admin)
+}
 
 #[tokio::test]
 async fn a_huge_sms_makes_a_bounded_ticket_and_keeps_the_original() {
@@ -48,7 +46,10 @@ async fn a_huge_sms_makes_a_bounded_ticket_and_keeps_the_original() {
         assert!(text.chars().count() > 200_000);
         let outcome = db.receive_sms(&sms("big-1", &text), &rules).await.unwrap();
         assert_eq!(outcome.outcome, "ticket");
-        let ticket = db.ticket(&ADMIN, outcome.ticket_id.unwrap()).await.unwrap();
+        let ticket = db
+            .ticket(&admin(), outcome.ticket_id.unwrap())
+            .await
+            .unwrap();
         let kept = MAX_PARTS * 153;
         assert!(ticket.text.starts_with(&text[..kept]));
         assert!(!ticket.text.starts_with(&text[..kept + 1]));
@@ -68,7 +69,10 @@ async fn a_huge_sms_makes_a_bounded_ticket_and_keeps_the_original() {
         // A long SMS that fits in 255 parts is kept whole, as before.
         let fits = format!("DISHUB {}", "é".repeat(MAX_PARTS * 153 - 7));
         let outcome = db.receive_sms(&sms("big-2", &fits), &rules).await.unwrap();
-        let ticket = db.ticket(&ADMIN, outcome.ticket_id.unwrap()).await.unwrap();
+        let ticket = db
+            .ticket(&admin(), outcome.ticket_id.unwrap())
+            .await
+            .unwrap();
         assert_eq!(ticket.text, fits);
     }
 }

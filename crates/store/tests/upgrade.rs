@@ -61,7 +61,7 @@ async fn upgrade_keeps_the_data(url: &str) {
     assert!(db.authenticate("admin", "salah").await.unwrap().is_none());
 
     let admin = db.user_by_username("admin").await.unwrap().unwrap();
-    let admin = db.actor_for(&admin).await.unwrap();
+    let admin = db.access_for(&admin, store::now_ms()).await.unwrap();
     let first = db.ticket(&admin, 1).await.unwrap();
     assert_eq!(first.tracking_code, "NEPXSTY5Q6");
     assert_eq!(

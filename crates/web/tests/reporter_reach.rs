@@ -116,7 +116,7 @@ async fn a_web_reporter_gets_the_code_and_the_answer_by_sms_and_email() {
         assert_eq!(script.status(), 200);
 
         // The acknowledgement leaves on both channels.
-        assert_eq!(gateways.send_due(&db).await.unwrap(), 1);
+        assert_eq!(gateways.send_due(&common::sms_sink(&db)).await.unwrap(), 1);
         assert_eq!(
             web::mail::send_due(&db, &smtp_config(smtp.port))
                 .await
@@ -163,7 +163,7 @@ async fn a_web_reporter_gets_the_code_and_the_answer_by_sms_and_email() {
             reach_on_page(&app, &cookie, id).await,
             "Jawaban dikirim ke pelapor lewat SMS: dalam antrean; email: dalam antrean."
         );
-        assert!(gateways.send_due(&db).await.unwrap() >= 1);
+        assert!(gateways.send_due(&common::sms_sink(&db)).await.unwrap() >= 1);
         assert_eq!(
             web::mail::send_due(&db, &smtp_config(smtp.port))
                 .await

@@ -16,7 +16,7 @@ pub async fn original(
     let message = state.db().inbound_message(id).await?;
     let ticket_id = message.ticket_id.ok_or(PageError(ApiError::NotFound))?;
     // Scope: whoever may open the ticket may read what it was made from.
-    state.db().ticket(&staff.actor, ticket_id).await?;
+    state.db().ticket(&staff.access, ticket_id).await?;
     let headers = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
     Ok((headers, message.text).into_response())
 }
