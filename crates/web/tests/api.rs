@@ -313,7 +313,8 @@ async fn liaison_officers_cannot_reach_other_agencies_tickets() {
             .send()
             .await
             .unwrap();
-        assert_eq!(detail.status(), 403);
+        // Another agency's ticket does not exist for them (no probing of ids).
+        assert_eq!(detail.status(), 404);
         for action in ["notes", "answer"] {
             let r = app
                 .client
@@ -323,7 +324,7 @@ async fn liaison_officers_cannot_reach_other_agencies_tickets() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(r.status(), 403, "{action}");
+            assert_eq!(r.status(), 404, "{action}");
         }
         let mine: Value = app
             .client
@@ -354,7 +355,7 @@ async fn liaison_officers_cannot_reach_other_agencies_tickets() {
             .send()
             .await
             .unwrap();
-        assert_eq!(page.status(), 403);
+        assert_eq!(page.status(), 404);
     }
 }
 

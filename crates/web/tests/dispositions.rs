@@ -141,7 +141,7 @@ async fn head_disposes_by_form_liaison_reports_back_other_agency_sees_nothing() 
             get(&app, &other, &format!("/staf/aduan/{id}"))
                 .await
                 .status(),
-            403
+            404
         );
         let mine = get_html(&app, &other, "/staf/disposisi").await;
         assert!(!mine.contains(&ticket.register_number));
