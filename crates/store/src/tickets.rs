@@ -622,22 +622,11 @@ impl Db {
         self.create_ticket_once(new, None, None).await
     }
 
-    /// Like `create_ticket`, for a client's own idempotency key (already scoped to that client
-    /// in `new.idempotency_key`): a retry of the same `request` answers with the first ticket;
-    /// the same key with a different request is refused (`Invalid`), so that a key never
-    /// hands out another request's ticket.
-    pub async fn create_ticket_idempotent(
-        &self,
-        new: &NewTicket,
-        request: &str,
-    ) -> Result<Created> {
-        self.create_ticket_once(new, Some(crate::auth::digest(request)), None)
-            .await
-    }
-
-    /// Stores a web or app ticket like `create_ticket` (idempotent on `request` as in
-    /// `create_ticket_idempotent` when a key is given) and, in the same transaction, queues its
-    /// acknowledgement to the reporter (`reach`); a replayed idempotency key queues nothing.
+    /// Stores a web or app ticket like `create_ticket` and, in the same transaction, queues its
+    /// acknowledgement to the reporter (`reach`). With a client's own idempotency key (already
+    /// scoped to that client in `new.idempotency_key`) a retry of the same `request` answers with
+    /// the first ticket and queues nothing; the same key with a different request is refused
+    /// (`Invalid`), so that a key never hands out another request's ticket.
     pub async fn create_ticket_acknowledged(
         &self,
         new: &NewTicket,
