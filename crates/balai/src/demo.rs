@@ -132,7 +132,7 @@ pub async fn run(file: Option<&PathBuf>, bind: String, data_dir: PathBuf) -> any
     db.migrate().await?;
     if db.user_by_username("admin").await?.is_none() {
         println!("Menyiapkan data demo Kota Contoh di {} …", path.display());
-        populate(&db).await?;
+        populate(&app::App::new(db.clone())).await?;
     }
     print_welcome(&config.bind, &path);
     crate::serve(config, db).await
@@ -202,7 +202,7 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     ),
 ];
 
-async fn populate(db: &Db) -> anyhow::Result<()> {
+async fn populate(db: &app::App) -> anyhow::Result<()> {
     db.update_region(&RegionSettings {
         name: "Pemerintah Kota Contoh".into(),
         timezone: "Asia/Jakarta".into(),
@@ -415,7 +415,7 @@ async fn populate(db: &Db) -> anyhow::Result<()> {
 /// Dinas Kesehatan follows the shipped *SOP Wadul*: one of its tickets has been disposed,
 /// reviewed and drafted, and its answer waits for the head's approval.
 async fn workflow(
-    db: &Db,
+    db: &app::App,
     actors: &std::collections::HashMap<&str, store::Access>,
     now: i64,
 ) -> anyhow::Result<()> {
@@ -497,7 +497,7 @@ async fn workflow(
 /// A few dispositions down the Dinas Perhubungan chain (one reported, one disposed further)
 /// and the head's Plh. from today, recorded by the admin.
 async fn dispositions(
-    db: &Db,
+    db: &app::App,
     actors: &std::collections::HashMap<&str, store::Access>,
     now: i64,
 ) -> anyhow::Result<()> {

@@ -4,11 +4,13 @@
 
 pub mod access;
 pub mod calendar;
+pub mod handling;
 pub mod hierarchy;
 pub mod ids;
 pub mod intake;
 pub mod phone;
 pub mod redact;
+pub mod refusal;
 pub mod sms;
 pub mod ticket;
 pub mod timeline;
@@ -21,6 +23,7 @@ pub use ids::{AgencyId, DelegationId, PositionId, TicketId, UserId};
 pub use intake::{FieldError, IntakeInput, ValidIntake};
 pub use phone::PhoneNumber;
 pub use redact::mask_personal_data;
+pub use refusal::{Field, Refusal};
 pub use ticket::{Action, Channel, DeclineReason, Role, TicketStatus, TransitionError};
 pub use timeline::{EventKind, event_hash};
 pub use tracking::{TrackingCode, register_number};

@@ -2,6 +2,8 @@
 //! poppler's pdftotext/pdfinfo/pdffonts, CSV as text; built from real databases (SQLite and
 //! PostgreSQL) and, for the model snapshot, from fixed rows.
 
+use app::App as Db;
+use app::testing::each_backend;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::TimeZone;
 use domain::{Channel, IntakeInput, Role};
@@ -9,10 +11,9 @@ use report::{Format, Kind, Report, Request};
 use std::io::Cursor;
 use std::path::PathBuf;
 use std::process::Command;
+use store::Access;
 use store::reports::RecapRow;
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 

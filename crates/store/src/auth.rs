@@ -1,10 +1,10 @@
 //! Browser sessions and API bearer tokens. Only a SHA-256 of each token is stored.
 
 use crate::db::run;
-use crate::org::User;
+use crate::rows::User;
+use crate::secrets::verify_password;
+pub use crate::secrets::{digest, random_token};
 use crate::{Db, Result, now_ms};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -19,17 +19,6 @@ impl TokenKind {
             TokenKind::Api => "api",
         }
     }
-}
-
-/// Hex SHA-256: what is stored of a token, and the fingerprint of an idempotent request.
-pub fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 impl Db {
@@ -66,10 +55,10 @@ impl Db {
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
         let user = self.user_by_username(username).await?;
         let Some(user) = user.filter(|u| u.active) else {
-            crate::org::verify_password(password, DUMMY_HASH).await;
+            verify_password(password, DUMMY_HASH).await;
             return Ok(None);
         };
-        Ok(crate::org::verify_password(password, &user.password_hash)
+        Ok(verify_password(password, &user.password_hash)
             .await
             .then_some(user))
     }

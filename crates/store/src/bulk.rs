@@ -65,7 +65,7 @@ pub async fn ensure_agencies(db: &Db, count: usize) -> Result<Vec<(i64, String)>
     for i in 1..=count {
         let code = format!("OPD{i:03}");
         if !existing.iter().any(|a| a.code == code) {
-            let agency = crate::org::NewAgency {
+            let agency = crate::rows::NewAgency {
                 code,
                 name: format!("Dinas Sintetis {i}"),
                 kind: "agency".into(),
@@ -216,7 +216,7 @@ pub async fn seed_tickets_with(
                     q = q.bind(*id).bind(tracking.clone()).bind(register.clone()).bind(*agency_id)
                         .bind(CATEGORIES[n % CATEGORIES.len()]).bind(CHANNELS[n % CHANNELS.len()])
                         .bind(*status).bind(text.clone()).bind(format!("Warga {n}")).bind(phone.clone())
-                        .bind(*received).bind(*received).bind(*answered).bind(*received + crate::tickets::DEFAULT_DUE_MS)
+                        .bind(*received).bind(*received).bind(*answered).bind(*received + crate::rows::DEFAULT_DUE_MS)
                         .bind(hash.clone());
                 }
                 q.execute(x).await?.rows_affected()
@@ -252,7 +252,7 @@ pub async fn publish_seeded(db: &Db, mut progress: impl FnMut(u64)) -> Result<u6
     loop {
         let mut tx = db.begin().await?;
         let mut c = tx.c();
-        let zone = crate::notify::region_zone(&mut c).await?;
+        let zone = crate::settings::region_zone(&mut c).await?;
         let settings = crate::publication::redaction_settings(&mut c).await?;
         let sql = format!(
             "SELECT {} FROM tickets t

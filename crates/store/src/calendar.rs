@@ -126,25 +126,9 @@ async fn holidays(c: &mut C<'_>) -> Result<Vec<Holiday>> {
     )
 }
 
-/// Restarts a ticket's stopped deadline clock at `now`: the deadline moves by the working time
-/// it was stopped, at most the region's `ask_pause_limit`.
-pub(crate) async fn resume_clock(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<()> {
-    let row: Option<(Option<i64>, Option<i64>)> = run!(c, x => sqlx::query_as(
-        "SELECT sla_paused_at, due_at FROM tickets WHERE id = $1"
-    ).bind(ticket_id).fetch_optional(x).await?);
-    let Some((Some(paused_at), due)) = row else {
-        return Ok(());
-    };
-    let deadlines = deadlines(c).await?;
-    let new_due = due.map(|due| deadlines.resumed_due(paused_at, due, now));
-    run!(c, x => sqlx::query("UPDATE tickets SET sla_paused_at = NULL, due_at = $1 WHERE id = $2")
-        .bind(new_due).bind(ticket_id).execute(x).await?.rows_affected());
-    crate::workflow::resume_step_clock(c, ticket_id, &deadlines, paused_at, now).await
-}
-
 /// The deadlines in force, read on the caller's transaction. Settings are checked when saved;
 /// should they be unreadable anyway, the default calendar keeps intake working.
-pub(crate) async fn deadlines(c: &mut C<'_>) -> Result<Deadlines> {
+pub async fn deadlines(c: &mut C<'_>) -> Result<Deadlines> {
     let settings = settings(c).await?;
     let holidays = holidays(c).await?;
     Ok(settings.deadlines(&holidays).unwrap_or_else(|e| {

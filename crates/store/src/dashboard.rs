@@ -2,8 +2,8 @@
 //! time, channel and category mix, located tickets for the map, and the overdue list.
 
 use crate::db::run;
-use crate::notify::region_zone;
-use crate::workflow::StepOverdue;
+use crate::rows::StepOverdue;
+use crate::settings::region_zone;
 use crate::{Access, Db, Result};
 use chrono::{NaiveDate, Offset, TimeZone};
 use serde::Serialize;

@@ -31,8 +31,9 @@ pub enum Db {
     Pg(PgPool),
 }
 
-/// A borrowed connection of either backend; see `run!`.
-pub(crate) enum C<'a> {
+/// A borrowed connection of either backend (see `run!`); the application layer passes it,
+/// taken from a `Tx`, to the store's table functions so one command is one transaction.
+pub enum C<'a> {
     Lite(&'a mut SqliteConnection),
     Pg(&'a mut PgConnection),
 }
@@ -58,6 +59,11 @@ pub(crate) use run;
 impl C<'_> {
     pub(crate) fn is_sqlite(&self) -> bool {
         matches!(self, C::Lite(_))
+    }
+
+    /// `FOR UPDATE` on PostgreSQL; SQLite's write transaction already excludes other writers.
+    pub(crate) fn for_update(&self) -> &'static str {
+        if self.is_sqlite() { "" } else { " FOR UPDATE" }
     }
 }
 
@@ -106,20 +112,21 @@ impl Placeholders {
     }
 }
 
-pub(crate) enum Tx {
+/// A write transaction; dropped without `commit`, it rolls back.
+pub enum Tx {
     Lite(Transaction<'static, Sqlite>),
     Pg(Transaction<'static, Postgres>),
 }
 
 impl Tx {
-    pub(crate) fn c(&mut self) -> C<'_> {
+    pub fn c(&mut self) -> C<'_> {
         match self {
             Tx::Lite(t) => C::Lite(&mut *t),
             Tx::Pg(t) => C::Pg(&mut *t),
         }
     }
 
-    pub(crate) async fn commit(self) -> Result<()> {
+    pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Lite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
@@ -210,7 +217,7 @@ impl Db {
         Ok(())
     }
 
-    pub(crate) async fn begin(&self) -> Result<Tx> {
+    pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
             // when it upgrades from reading to writing.
@@ -227,7 +234,7 @@ impl Db {
     }
 
     /// `FOR UPDATE` on PostgreSQL; SQLite's write transaction already excludes other writers.
-    pub(crate) fn for_update(&self) -> &'static str {
+    pub fn for_update(&self) -> &'static str {
         match self {
             Db::Sqlite { .. } => "",
             Db::Pg(_) => " FOR UPDATE",

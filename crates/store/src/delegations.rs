@@ -79,7 +79,7 @@ const DELEGATION_SELECT: &str = "SELECT d.id, d.delegator_id, a.full_name AS del
     FROM delegations d JOIN users a ON a.id = d.delegator_id JOIN users b ON b.id = d.delegate_id";
 
 /// `user_ids` and the delegates standing in for any of them at `now`, without repeats.
-pub(crate) async fn with_delegates(c: &mut C<'_>, user_ids: &[i64], now: i64) -> Result<Vec<i64>> {
+pub async fn with_delegates(c: &mut C<'_>, user_ids: &[i64], now: i64) -> Result<Vec<i64>> {
     let mut all = user_ids.to_vec();
     if !user_ids.is_empty() {
         let mut p = Placeholders::for_conn(c);
@@ -267,7 +267,7 @@ impl Db {
     /// The access of a signed-in user at `now`: their own inbox (their role over their
     /// agency's subtree, or the region) and each position they stand in for, with that
     /// position's recorded role and agency.
-    pub async fn access_for(&self, user: &crate::org::User, now: i64) -> Result<Access> {
+    pub async fn access_for(&self, user: &crate::rows::User, now: i64) -> Result<Access> {
         let mut conn = self.conn().await?;
         let mut c = conn.c();
         let role = role_of(&user.role)?;

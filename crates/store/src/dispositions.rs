@@ -8,7 +8,7 @@
 
 use crate::db::{C, Placeholders, run};
 use crate::delegations::with_delegates;
-use crate::tickets::append_event;
+use crate::timeline::append_event;
 use crate::{Access, Db, Result, StoreError, now_ms};
 use domain::access::Acting;
 use domain::hierarchy::{Official, PositionTree, may_dispose_to, may_dispose_to_position};
@@ -280,7 +280,7 @@ async fn one(c: &mut C<'_>, id: i64) -> Result<Disposition> {
         .ok_or(StoreError::NotFound)
 }
 
-fn format_due(zone: chrono_tz::Tz, due: i64) -> String {
+pub fn format_due(zone: chrono_tz::Tz, due: i64) -> String {
     chrono::DateTime::from_timestamp_millis(due)
         .map(|d| d.with_timezone(&zone).format("%d-%m-%Y %H:%M").to_string())
         .unwrap_or_default()
@@ -383,216 +383,6 @@ impl Db {
         }))
     }
 
-    pub async fn dispose(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        new: &NewDisposition,
-    ) -> Result<Vec<Disposition>> {
-        self.dispose_at(actor, ticket_id, new, now_ms()).await
-    }
-
-    /// Sends the ticket to the recipients; one timeline event and one notice per recipient
-    /// (and whoever stands in for them), all in one transaction.
-    pub async fn dispose_at(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        new: &NewDisposition,
-        now: i64,
-    ) -> Result<Vec<Disposition>> {
-        let invalid = |m: &str| StoreError::Invalid(m.to_string());
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let (agency_id, status, register) =
-            lock_ticket(&mut c, self.for_update(), ticket_id).await?;
-        if !actor.sees(agency_id.map(AgencyId)) {
-            return Err(StoreError::NotFound);
-        }
-        let Some(agency_id) = agency_id else {
-            return Err(invalid(
-                "aduan belum diteruskan ke OPD; disposisi dilakukan di OPD",
-            ));
-        };
-        if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
-            return Err(StoreError::Conflict(
-                "aduan sudah selesai; tidak dapat didisposisikan".into(),
-            ));
-        }
-        let authority = authority(&mut c, actor, ticket_id, agency_id, new.parent_id)
-            .await?
-            .ok_or(StoreError::Forbidden)?;
-        if let Some(parent) = new.parent_id
-            && authority.parent_id != Some(parent)
-        {
-            return Err(invalid(
-                "parent_id: disposisi induk bukan milik Anda pada aduan ini",
-            ));
-        }
-        let instruction: (String, String) = run!(&mut c, x => sqlx::query_as(
-            "SELECT label, due_within FROM disposition_instructions WHERE code = $1 AND active"
-        ).bind(new.instruction.trim()).fetch_optional(x).await?)
-        .ok_or_else(|| invalid("instruction: pilih instruksi dari daftar"))?;
-        let note = new.note.trim();
-        if new.instruction.trim() == "lainnya" && note.is_empty() {
-            return Err(invalid("note: tulis instruksinya di catatan"));
-        }
-        let deadlines = crate::calendar::deadlines(&mut c).await?;
-        let due_at = match new.due_at {
-            Some(due) if due <= now => {
-                return Err(invalid("due_at: tenggat harus setelah saat ini"));
-            }
-            Some(due) => due,
-            None => {
-                let within: domain::calendar::Duration = instruction
-                    .1
-                    .parse()
-                    .map_err(|e| StoreError::Invalid(format!("due_within: {e}")))?;
-                let start = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
-                deadlines
-                    .calendar
-                    .checked_add(start, within)
-                    .map(|d| d.timestamp_millis())
-                    .unwrap_or(i64::MAX)
-            }
-        };
-        // Recipients: the users named and the holders of the positions named, all below the
-        // official whose authority is used.
-        let sender = official(&mut c, authority.sender_id)
-            .await?
-            .ok_or(StoreError::Forbidden)?;
-        let tree = position_tree(&mut c, agency_id).await?;
-        if new
-            .positions
-            .iter()
-            .any(|p| !may_dispose_to_position(sender, *p, &tree))
-        {
-            return Err(invalid(
-                "positions: disposisi hanya kepada jabatan di bawah Anda pada OPD ini",
-            ));
-        }
-        let mut recipients = new.recipients.clone();
-        if !new.positions.is_empty() {
-            let mut p = Placeholders::for_conn(&c);
-            let sql = format!(
-                "SELECT id FROM users WHERE active AND position_id IN ({}) ORDER BY id",
-                p.list(new.positions.len())
-            );
-            let holders: Vec<i64> = run!(&mut c, x => {
-                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-                for id in &new.positions {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(x).await?
-            });
-            if holders.is_empty() {
-                return Err(invalid(
-                    "positions: jabatan yang dipilih belum memiliki pejabat aktif",
-                ));
-            }
-            recipients.extend(holders);
-        }
-        let mut seen = std::collections::HashSet::new();
-        recipients.retain(|id| seen.insert(*id));
-        recipients.retain(|id| *id != actor.user().get() && *id != authority.sender_id);
-        if recipients.is_empty() {
-            return Err(invalid(
-                "recipients: pilih minimal satu penerima selain Anda",
-            ));
-        }
-        let mut names = Vec::new();
-        for id in &recipients {
-            // (full name, agency, active, role, position)
-            type Recipient = (String, Option<i64>, bool, String, Option<i64>);
-            let row: Option<Recipient> = run!(&mut c, x => sqlx::query_as(
-                "SELECT full_name, agency_id, active, role, position_id FROM users WHERE id = $1"
-            ).bind(*id).fetch_optional(x).await?);
-            match row {
-                Some((name, Some(agency), true, role, position_id)) if agency == agency_id => {
-                    let below = Role::parse(&role).is_some_and(|role| {
-                        may_dispose_to(sender, Official { role, position_id }, &tree)
-                    });
-                    if !below {
-                        return Err(StoreError::Invalid(format!(
-                            "recipients: {name} tidak berada di bawah Anda; disposisi hanya kepada bawahan"
-                        )));
-                    }
-                    names.push(name)
-                }
-                _ => {
-                    return Err(invalid(
-                        "recipients: penerima disposisi harus pengguna aktif dari OPD yang menangani aduan",
-                    ));
-                }
-            }
-        }
-        let on_behalf_of = authority.acting_as.as_ref().map(|_| authority.sender_id);
-        let mut ids = Vec::new();
-        for id in &recipients {
-            let made: i64 = run!(&mut c, x => sqlx::query_scalar(
-                "INSERT INTO dispositions (ticket_id, parent_id, from_user_id, acting_as, on_behalf_of, recipient_id,
-                    instruction, note, due_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
-            ).bind(ticket_id).bind(authority.parent_id).bind(actor.user().get()).bind(&authority.acting_as)
-                .bind(on_behalf_of).bind(*id).bind(new.instruction.trim()).bind(note).bind(due_at).bind(now)
-                .fetch_one(x).await?);
-            ids.push(made);
-        }
-        let mut payload = serde_json::json!({
-            "disposition_ids": ids,
-            "recipients": names,
-            "instruction": new.instruction.trim(),
-            "instruction_label": instruction.0,
-            "note": note,
-            "due_at": due_at,
-            "parent_id": authority.parent_id,
-        });
-        if let Some(label) = &authority.acting_as {
-            payload["acting_as"] = label.clone().into();
-            payload["on_behalf_of"] = authority.sender_id.into();
-        }
-        // The body stays empty: the event is public ("being handled"), its details are not.
-        append_event(
-            &mut c,
-            ticket_id,
-            EventKind::Disposed,
-            Some(actor.user().get()),
-            "",
-            &payload,
-            now,
-        )
-        .await?;
-        let zone = crate::notify::region_zone(&mut c).await?;
-        let body = crate::sms::fill(
-            &crate::sms::template(&mut c, "disposed").await?,
-            &[
-                ("register", &register),
-                ("instruction", &instruction.0),
-                ("due", &format_due(zone, due_at)),
-            ],
-        );
-        let reached = with_delegates(&mut c, &recipients, now).await?;
-        crate::notify::notify_users(
-            &mut c,
-            &reached,
-            ticket_id,
-            &format!("Disposisi aduan {register} untuk Anda"),
-            &body,
-            "disposed",
-            now,
-        )
-        .await?;
-        let mut made = Vec::new();
-        for id in ids {
-            made.push(one(&mut c, id).await?);
-        }
-        // The workflow's "head disposes" step (SOP Wadul) is done once the ticket is disposed.
-        crate::workflow::ticket_disposed(&mut c, ticket_id, Some(actor.user().get()), now).await?;
-        tx.commit().await?;
-        metrics::counter!("balai_dispositions_total").increment(made.len() as u64);
-        Ok(made)
-    }
-
     /// A disposition the actor received (or receives as acting official), marked read.
     pub async fn read_disposition(&self, actor: &Access, id: i64) -> Result<Disposition> {
         let now = now_ms();
@@ -605,87 +395,6 @@ impl Db {
         as_recipient(actor, d.recipient_id)?;
         run!(&mut c, x => sqlx::query("UPDATE dispositions SET read_at = COALESCE(read_at, $1) WHERE id = $2")
             .bind(now).bind(id).execute(x).await?.rows_affected());
-        let d = one(&mut c, id).await?;
-        tx.commit().await?;
-        Ok(d)
-    }
-
-    pub async fn report_disposition(
-        &self,
-        actor: &Access,
-        id: i64,
-        report: &str,
-    ) -> Result<Disposition> {
-        self.report_disposition_at(actor, id, report, now_ms())
-            .await
-    }
-
-    /// The recipient's report back: kept on the disposition and on the internal timeline.
-    pub async fn report_disposition_at(
-        &self,
-        actor: &Access,
-        id: i64,
-        report: &str,
-        now: i64,
-    ) -> Result<Disposition> {
-        let report = report.trim();
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let ticket_id: i64 = run!(&mut c, x => sqlx::query_scalar("SELECT ticket_id FROM dispositions WHERE id = $1")
-            .bind(id).fetch_optional(x).await?)
-        .ok_or(StoreError::NotFound)?;
-        lock_ticket(&mut c, self.for_update(), ticket_id).await?;
-        let d = one(&mut c, id).await?;
-        if !actor.sees(d.ticket_agency_id.map(AgencyId)) && d.recipient_id != actor.user().get() {
-            return Err(StoreError::NotFound);
-        }
-        let acting = as_recipient(actor, d.recipient_id)?;
-        if report.is_empty() {
-            return Err(StoreError::Invalid("report: laporan wajib diisi".into()));
-        }
-        if d.reported_at.is_some() {
-            return Err(StoreError::Conflict(
-                "disposisi ini sudah dilaporkan".into(),
-            ));
-        }
-        let label = acting.as_ref().map(|a| a.label.clone());
-        run!(&mut c, x => sqlx::query(
-            "UPDATE dispositions SET reported_at = $1, report = $2, reported_by = $3, report_acting_as = $4,
-                read_at = COALESCE(read_at, $1) WHERE id = $5"
-        ).bind(now).bind(report).bind(actor.user().get()).bind(&label).bind(id).execute(x).await?.rows_affected());
-        let payload = Acting::tag(
-            acting.as_ref(),
-            serde_json::json!({ "disposition_id": id, "to": d.from_name, "instruction_label": d.instruction_label }),
-        );
-        append_event(
-            &mut c,
-            ticket_id,
-            EventKind::DispositionReported,
-            Some(actor.user().get()),
-            report,
-            &payload,
-            now,
-        )
-        .await?;
-        // The one who sent it (and the official they acted for) hears of the report.
-        let mut to = vec![d.from_user_id];
-        to.extend(d.on_behalf_of);
-        let to = with_delegates(&mut c, &to, now).await?;
-        let excerpt: String = report.chars().take(120).collect();
-        let body = format!(
-            "Balai: laporan disposisi aduan {} dari {}: {excerpt}",
-            d.register_number, d.recipient_name
-        );
-        crate::notify::notify_users(
-            &mut c,
-            &to,
-            ticket_id,
-            &format!("Laporan disposisi aduan {}", d.register_number),
-            &body,
-            "disposition_report",
-            now,
-        )
-        .await?;
         let d = one(&mut c, id).await?;
         tx.commit().await?;
         Ok(d)
@@ -763,7 +472,7 @@ impl Db {
     /// Escalates each disposition past its due date without a report exactly once: an
     /// internal event on the ticket and a notice to whoever sent it (and the official they
     /// acted for). Returns how many were escalated.
-    pub(crate) async fn sweep_dispositions(
+    pub async fn sweep_dispositions(
         &self,
         now: i64,
         base_url: &str,
@@ -789,7 +498,7 @@ impl Db {
                 continue; // another node or a report came first
             }
             let d = one(&mut c, id).await?;
-            let zone = crate::notify::region_zone(&mut c).await?;
+            let zone = crate::settings::region_zone(&mut c).await?;
             let mut to = vec![d.from_user_id];
             to.extend(d.on_behalf_of);
             let to = with_delegates(&mut c, &to, now).await?;
@@ -826,4 +535,264 @@ impl Db {
         }
         Ok((escalated, notified))
     }
+}
+
+/// Whom a disposition command tells, and of what (the application layer adds whoever stands in
+/// for them and words the message).
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub users: Vec<i64>,
+    pub register: String,
+    /// The instruction's label, or the report's text.
+    pub instruction: String,
+    pub due_at: i64,
+    /// Who reported (a report's notice).
+    pub reporter: String,
+    pub kind: &'static str,
+}
+
+// Commands: the application layer holds the transaction and tells whom they name.
+
+/// Sends the ticket to the recipients; one timeline event and one notice per recipient
+/// (and whoever stands in for them), all in one transaction.
+pub async fn dispose(
+    c: &mut C<'_>,
+    actor: &Access,
+    ticket_id: i64,
+    new: &NewDisposition,
+    now: i64,
+) -> Result<(Vec<Disposition>, Notice)> {
+    let invalid = |m: &str| StoreError::Invalid(m.to_string());
+    let (agency_id, status, register) = lock_ticket(c, c.for_update(), ticket_id).await?;
+    if !actor.sees(agency_id.map(AgencyId)) {
+        return Err(StoreError::NotFound);
+    }
+    let Some(agency_id) = agency_id else {
+        return Err(invalid(
+            "aduan belum diteruskan ke OPD; disposisi dilakukan di OPD",
+        ));
+    };
+    if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
+        return Err(StoreError::Conflict(
+            "aduan sudah selesai; tidak dapat didisposisikan".into(),
+        ));
+    }
+    let authority = authority(c, actor, ticket_id, agency_id, new.parent_id)
+        .await?
+        .ok_or(StoreError::Forbidden)?;
+    if let Some(parent) = new.parent_id
+        && authority.parent_id != Some(parent)
+    {
+        return Err(invalid(
+            "parent_id: disposisi induk bukan milik Anda pada aduan ini",
+        ));
+    }
+    let instruction: (String, String) = run!(c, x => sqlx::query_as(
+        "SELECT label, due_within FROM disposition_instructions WHERE code = $1 AND active"
+    ).bind(new.instruction.trim()).fetch_optional(x).await?)
+    .ok_or_else(|| invalid("instruction: pilih instruksi dari daftar"))?;
+    let note = new.note.trim();
+    if new.instruction.trim() == "lainnya" && note.is_empty() {
+        return Err(invalid("note: tulis instruksinya di catatan"));
+    }
+    let deadlines = crate::calendar::deadlines(c).await?;
+    let due_at = match new.due_at {
+        Some(due) if due <= now => {
+            return Err(invalid("due_at: tenggat harus setelah saat ini"));
+        }
+        Some(due) => due,
+        None => {
+            let within: domain::calendar::Duration = instruction
+                .1
+                .parse()
+                .map_err(|e| StoreError::Invalid(format!("due_within: {e}")))?;
+            let start = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+            deadlines
+                .calendar
+                .checked_add(start, within)
+                .map(|d| d.timestamp_millis())
+                .unwrap_or(i64::MAX)
+        }
+    };
+    // Recipients: the users named and the holders of the positions named, all below the
+    // official whose authority is used.
+    let sender = official(c, authority.sender_id)
+        .await?
+        .ok_or(StoreError::Forbidden)?;
+    let tree = position_tree(c, agency_id).await?;
+    if new
+        .positions
+        .iter()
+        .any(|p| !may_dispose_to_position(sender, *p, &tree))
+    {
+        return Err(invalid(
+            "positions: disposisi hanya kepada jabatan di bawah Anda pada OPD ini",
+        ));
+    }
+    let mut recipients = new.recipients.clone();
+    if !new.positions.is_empty() {
+        let mut p = Placeholders::for_conn(c);
+        let sql = format!(
+            "SELECT id FROM users WHERE active AND position_id IN ({}) ORDER BY id",
+            p.list(new.positions.len())
+        );
+        let holders: Vec<i64> = run!(c, x => {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            for id in &new.positions {
+                q = q.bind(*id);
+            }
+            q.fetch_all(x).await?
+        });
+        if holders.is_empty() {
+            return Err(invalid(
+                "positions: jabatan yang dipilih belum memiliki pejabat aktif",
+            ));
+        }
+        recipients.extend(holders);
+    }
+    let mut seen = std::collections::HashSet::new();
+    recipients.retain(|id| seen.insert(*id));
+    recipients.retain(|id| *id != actor.user().get() && *id != authority.sender_id);
+    if recipients.is_empty() {
+        return Err(invalid(
+            "recipients: pilih minimal satu penerima selain Anda",
+        ));
+    }
+    let mut names = Vec::new();
+    for id in &recipients {
+        // (full name, agency, active, role, position)
+        type Recipient = (String, Option<i64>, bool, String, Option<i64>);
+        let row: Option<Recipient> = run!(c, x => sqlx::query_as(
+            "SELECT full_name, agency_id, active, role, position_id FROM users WHERE id = $1"
+        ).bind(*id).fetch_optional(x).await?);
+        match row {
+            Some((name, Some(agency), true, role, position_id)) if agency == agency_id => {
+                let below = Role::parse(&role).is_some_and(|role| {
+                    may_dispose_to(sender, Official { role, position_id }, &tree)
+                });
+                if !below {
+                    return Err(StoreError::Invalid(format!(
+                        "recipients: {name} tidak berada di bawah Anda; disposisi hanya kepada bawahan"
+                    )));
+                }
+                names.push(name)
+            }
+            _ => {
+                return Err(invalid(
+                    "recipients: penerima disposisi harus pengguna aktif dari OPD yang menangani aduan",
+                ));
+            }
+        }
+    }
+    let on_behalf_of = authority.acting_as.as_ref().map(|_| authority.sender_id);
+    let mut ids = Vec::new();
+    for id in &recipients {
+        let made: i64 = run!(c, x => sqlx::query_scalar(
+            "INSERT INTO dispositions (ticket_id, parent_id, from_user_id, acting_as, on_behalf_of, recipient_id,
+                instruction, note, due_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+        ).bind(ticket_id).bind(authority.parent_id).bind(actor.user().get()).bind(&authority.acting_as)
+            .bind(on_behalf_of).bind(*id).bind(new.instruction.trim()).bind(note).bind(due_at).bind(now)
+            .fetch_one(x).await?);
+        ids.push(made);
+    }
+    let mut payload = serde_json::json!({
+        "disposition_ids": ids,
+        "recipients": names,
+        "instruction": new.instruction.trim(),
+        "instruction_label": instruction.0,
+        "note": note,
+        "due_at": due_at,
+        "parent_id": authority.parent_id,
+    });
+    if let Some(label) = &authority.acting_as {
+        payload["acting_as"] = label.clone().into();
+        payload["on_behalf_of"] = authority.sender_id.into();
+    }
+    // The body stays empty: the event is public ("being handled"), its details are not.
+    append_event(
+        c,
+        ticket_id,
+        EventKind::Disposed,
+        Some(actor.user().get()),
+        "",
+        &payload,
+        now,
+    )
+    .await?;
+    let mut made = Vec::new();
+    for id in ids {
+        made.push(one(c, id).await?);
+    }
+    let notice = Notice {
+        users: recipients,
+        register,
+        instruction: instruction.0,
+        due_at,
+        reporter: String::new(),
+        kind: "disposed",
+    };
+    metrics::counter!("balai_dispositions_total").increment(made.len() as u64);
+    Ok((made, notice))
+}
+
+/// The recipient's report back: kept on the disposition and on the internal timeline.
+pub async fn report_disposition(
+    c: &mut C<'_>,
+    actor: &Access,
+    id: i64,
+    report: &str,
+    now: i64,
+) -> Result<(Disposition, Notice)> {
+    let report = report.trim();
+    let ticket_id: i64 =
+        run!(c, x => sqlx::query_scalar("SELECT ticket_id FROM dispositions WHERE id = $1")
+        .bind(id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)?;
+    lock_ticket(c, c.for_update(), ticket_id).await?;
+    let d = one(c, id).await?;
+    if !actor.sees(d.ticket_agency_id.map(AgencyId)) && d.recipient_id != actor.user().get() {
+        return Err(StoreError::NotFound);
+    }
+    let acting = as_recipient(actor, d.recipient_id)?;
+    if report.is_empty() {
+        return Err(StoreError::Invalid("report: laporan wajib diisi".into()));
+    }
+    if d.reported_at.is_some() {
+        return Err(StoreError::Conflict(
+            "disposisi ini sudah dilaporkan".into(),
+        ));
+    }
+    let label = acting.as_ref().map(|a| a.label.clone());
+    run!(c, x => sqlx::query(
+        "UPDATE dispositions SET reported_at = $1, report = $2, reported_by = $3, report_acting_as = $4,
+            read_at = COALESCE(read_at, $1) WHERE id = $5"
+    ).bind(now).bind(report).bind(actor.user().get()).bind(&label).bind(id).execute(x).await?.rows_affected());
+    let payload = Acting::tag(
+        acting.as_ref(),
+        serde_json::json!({ "disposition_id": id, "to": d.from_name, "instruction_label": d.instruction_label }),
+    );
+    append_event(
+        c,
+        ticket_id,
+        EventKind::DispositionReported,
+        Some(actor.user().get()),
+        report,
+        &payload,
+        now,
+    )
+    .await?;
+    // The one who sent it (and the official they acted for) hears of the report.
+    let mut to = vec![d.from_user_id];
+    to.extend(d.on_behalf_of);
+    let notice = Notice {
+        users: to,
+        register: d.register_number.clone(),
+        instruction: report.to_string(),
+        due_at: d.due_at,
+        reporter: d.recipient_name.clone(),
+        kind: "disposition_report",
+    };
+    let d = one(c, id).await?;
+    Ok((d, notice))
 }

@@ -4,10 +4,10 @@
 //! the ticket's agency, or the secretariat when it has none (or no head has an address).
 //! The conditional update of `sla_breached_at` makes "once" hold with several nodes.
 
-use crate::calendar::{deadlines, resume_clock};
+use crate::calendar::deadlines;
 use crate::db::run;
 use crate::messages::{OutgoingMessage, Queued, enqueue_many};
-use crate::tickets::append_event;
+use crate::timeline::append_event;
 use crate::{Db, Result};
 use domain::EventKind;
 
@@ -53,7 +53,12 @@ impl Db {
                 "SELECT id FROM tickets WHERE id = $1 AND sla_paused_at = $2{}", self.for_update()
             ))).bind(id).bind(paused_at).fetch_optional(x).await?);
             if still.is_some() {
-                resume_clock(&mut c, id, now).await?;
+                if let Some(paused_at) =
+                    crate::tickets::resume_ticket_clock(&mut c, id, &deadlines, now).await?
+                {
+                    crate::workflow::resume_step_clock(&mut c, id, &deadlines, paused_at, now)
+                        .await?;
+                }
                 report.resumed += 1;
             }
             tx.commit().await?;

@@ -3,7 +3,8 @@
 //! export lists the answered and closed tickets with what LAPOR! asks for.
 
 use crate::db::run;
-use crate::tickets::{Cursor, append_event};
+use crate::rows::Cursor;
+use crate::timeline::append_event;
 use crate::{Access, Db, Result, StoreError, now_ms};
 use domain::{AgencyId, Capability, EventKind};
 use serde::Serialize;

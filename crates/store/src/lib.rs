@@ -20,13 +20,17 @@ pub mod org;
 pub mod publication;
 pub mod reach;
 pub mod reports;
+pub mod rows;
 mod search;
+mod secrets;
+pub mod settings;
 pub mod sms;
 pub mod testing;
 pub mod tickets;
+pub mod timeline;
 pub mod workflow;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, C as Conn, Db, Tx};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -40,6 +44,12 @@ pub enum StoreError {
     Conflict(String),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// A command refused by a rule (`domain::Refusal`); `web` words it.
+    #[error("refused: {0:?}")]
+    Refused(domain::Refusal),
+    /// A value in the database that the code does not know (never silently defaulted).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("SMS intake has stopped")]

@@ -82,7 +82,7 @@ pub fn to_reporter(
 
 /// Queues a message; `kind` says why it is sent (answer, ack, autoreply, help, status), and
 /// `gateway` which SMS gateway should carry it (the one the citizen wrote through).
-pub(crate) async fn enqueue_kind(
+pub async fn enqueue_kind(
     c: &mut C<'_>,
     ticket_id: Option<i64>,
     message: &OutgoingMessage,
@@ -101,7 +101,7 @@ pub(crate) async fn enqueue_kind(
 
 /// One message for `enqueue_many`.
 #[derive(Clone)]
-pub(crate) struct Queued<'a> {
+pub struct Queued<'a> {
     pub ticket_id: Option<i64>,
     pub message: OutgoingMessage,
     pub kind: &'a str,
@@ -110,11 +110,7 @@ pub(crate) struct Queued<'a> {
 
 /// Queues several messages, 1,000 per statement (SQLite allows 32,766 parameters); returns
 /// their ids in the order given.
-pub(crate) async fn enqueue_many(
-    c: &mut C<'_>,
-    batch: &[Queued<'_>],
-    now: i64,
-) -> Result<Vec<i64>> {
+pub async fn enqueue_many(c: &mut C<'_>, batch: &[Queued<'_>], now: i64) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(batch.len());
     for chunk in batch.chunks(1_000) {
         ids.extend(enqueue_chunk(c, chunk, now).await?);

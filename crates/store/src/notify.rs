@@ -7,24 +7,18 @@
 
 use crate::db::{C, Placeholders, run};
 use crate::messages::{OutgoingMessage, Queued, enqueue_many};
-use crate::sms::{fill, template};
+pub use crate::rows::DigestReport;
+pub use crate::settings::in_quiet_hours;
+use crate::settings::{fill, region_zone, template};
 use crate::{Db, Result};
 use chrono::{NaiveTime, TimeZone};
 use std::collections::{BTreeMap, HashMap};
 
 const HOUR_MS: i64 = 3_600_000;
 
-/// What one run queued.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct DigestReport {
-    /// Officials who got this period's digest now.
-    pub recipients: usize,
-    pub messages: usize,
-}
-
 /// An official and how they want to be reached.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct Official {
+pub struct Official {
     pub id: i64,
     pub role: String,
     pub agency_id: Option<i64>,
@@ -48,19 +42,6 @@ fn own_inbox(role: &str, agency_id: Option<i64>) -> Option<Option<i64>> {
         "secretariat" => Some(None),
         "head_of_agency" | "liaison_officer" | "staff" => agency_id.map(Some),
         _ => None,
-    }
-}
-
-/// Whether `local` falls in quiet hours written `HH:MM-HH:MM` (may wrap past midnight).
-pub fn in_quiet_hours(quiet: Option<&str>, local: NaiveTime) -> bool {
-    let Some((from, to)) = quiet.and_then(|q| q.split_once('-')) else {
-        return false;
-    };
-    let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();
-    match (parse(from), parse(to)) {
-        (Some(from), Some(to)) if from <= to => local >= from && local < to,
-        (Some(from), Some(to)) => local >= from || local < to,
-        _ => false,
     }
 }
 
@@ -168,12 +149,6 @@ async fn claim(
         claimed.extend(rows);
     }
     Ok(claimed)
-}
-
-pub(crate) async fn region_zone(c: &mut C<'_>) -> Result<chrono_tz::Tz> {
-    let zone: String = run!(c, x => sqlx::query_scalar("SELECT timezone FROM region_settings WHERE id = 1")
-        .fetch_one(x).await?);
-    Ok(zone.parse().unwrap_or(chrono_tz::Asia::Jakarta))
 }
 
 async fn agency_names(c: &mut C<'_>) -> Result<HashMap<i64, String>> {
@@ -431,7 +406,7 @@ fn inbox_name(names: &HashMap<i64, String>, agency: Option<i64>) -> String {
 
 /// Tells officials that a ticket reached them (forwarded to their agency, assigned to them),
 /// on the caller's transaction. Whoever stands in for them (Plt./Plh.) is told too.
-pub(crate) async fn notify_ticket_reached(
+pub async fn notify_ticket_reached(
     c: &mut C<'_>,
     user_ids: &[i64],
     ticket_id: i64,
@@ -463,7 +438,7 @@ pub(crate) async fn notify_ticket_reached(
 
 /// Queues one notice about a ticket to each official, on the channels they chose (SMS held in
 /// their quiet hours), on the caller's transaction; returns the number of messages.
-pub(crate) async fn notify_users(
+pub async fn notify_users(
     c: &mut C<'_>,
     user_ids: &[i64],
     ticket_id: i64,
@@ -509,7 +484,7 @@ pub(crate) async fn notify_users(
 }
 
 /// Liaison officers of an agency (they receive forwarded tickets, seed `003_…`).
-pub(crate) async fn liaison_officers(c: &mut C<'_>, agency_id: i64) -> Result<Vec<i64>> {
+pub async fn liaison_officers(c: &mut C<'_>, agency_id: i64) -> Result<Vec<i64>> {
     Ok(run!(c, x => sqlx::query_scalar(
         "SELECT id FROM users WHERE active AND role = 'liaison_officer' AND agency_id = $1 ORDER BY id"
     ).bind(agency_id).fetch_all(x).await?))

@@ -1,6 +1,8 @@
 //! The organisation: region settings, agencies, positions, users and categories.
 
 use crate::db::run;
+pub use crate::rows::{NewAgency, User};
+pub use crate::secrets::verify_password;
 use crate::{Db, Result, StoreError, now_ms};
 use serde::Serialize;
 
@@ -31,35 +33,11 @@ pub struct Position {
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub full_name: String,
-    pub role: String,
-    pub agency_id: Option<i64>,
-    pub position_id: Option<i64>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Category {
     pub code: String,
     pub name: String,
     pub active: bool,
     pub sort_order: i64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct NewAgency {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub parent_id: Option<i64>,
-    pub mechanism: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -90,13 +68,6 @@ pub async fn hash_password(password: &str) -> Result<String> {
     tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
         .map_err(|e| StoreError::Invalid(format!("hashing failed: {e}")))
-}
-
-pub async fn verify_password(password: &str, hash: &str) -> bool {
-    let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
-        .await
-        .unwrap_or(false)
 }
 
 fn map_unique(err: sqlx::Error, what: &str) -> StoreError {
@@ -296,7 +267,7 @@ impl Db {
         if !active {
             run!(&mut tx.c(), x => sqlx::query("UPDATE sessions SET revoked = TRUE WHERE user_id = $1").bind(id).execute(x).await?.rows_affected());
         } else if password_changed {
-            let kept = keep_token.map(crate::auth::digest).unwrap_or_default();
+            let kept = keep_token.map(crate::secrets::digest).unwrap_or_default();
             run!(&mut tx.c(), x => sqlx::query("UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND token_hash <> $2")
                 .bind(id).bind(kept).execute(x).await?.rows_affected());
         }

@@ -5,7 +5,7 @@
 //! kept in an append-only history. The ticket's own text is never touched.
 
 use crate::db::{C, Placeholders, run};
-use crate::tickets::append_event;
+use crate::timeline::append_event;
 use crate::{Access, Db, Result, StoreError, now_ms};
 use chrono::TimeZone;
 use domain::EventKind;
@@ -153,7 +153,7 @@ pub fn valid_month(text: &str) -> bool {
 
 /// What publication needs of a ticket.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct Source {
+pub struct Source {
     pub id: i64,
     pub agency_id: Option<i64>,
     pub category: String,
@@ -171,13 +171,13 @@ pub(crate) struct Source {
     pub answered_at: Option<i64>,
 }
 
-pub(crate) const SOURCE_COLUMNS: &str = "t.id, t.agency_id, t.category, t.channel, t.text,
+pub const SOURCE_COLUMNS: &str = "t.id, t.agency_id, t.category, t.channel, t.text,
     t.tracking_code, t.register_number, t.reporter_name, t.reporter_phone, t.reporter_email,
     t.anonymous, t.confidential, t.received_at, t.due_at, t.answered_at";
 
 /// What the masking knows of a ticket: the reporter's identity and the ticket's own codes, so
 /// that none of them is published (a case never leads to its tracking page).
-pub(crate) fn reporter_of(
+pub fn reporter_of(
     tracking_code: &str,
     register_number: &str,
     name: Option<&str>,
@@ -194,7 +194,7 @@ pub(crate) fn reporter_of(
 }
 
 /// The optional kinds of masking the administrator switched on.
-pub(crate) async fn redaction_settings(c: &mut C<'_>) -> Result<domain::redact::Settings> {
+pub async fn redaction_settings(c: &mut C<'_>) -> Result<domain::redact::Settings> {
     let (addresses, plates, handles, third_party_names): (bool, bool, bool, bool) = run!(c, x => sqlx::query_as(
         "SELECT redact_addresses, redact_plates, redact_handles, redact_third_party_names
          FROM region_settings WHERE id = 1"
@@ -216,7 +216,7 @@ struct Pending {
 }
 
 /// A row of `published_cases` ready to insert.
-pub(crate) struct NewCase {
+pub struct NewCase {
     pub ticket_id: i64,
     pub agency_id: Option<i64>,
     pub category: String,
@@ -232,7 +232,7 @@ pub(crate) struct NewCase {
 
 impl NewCase {
     /// The masked copy of a ticket and its answer; `None` for a confidential ticket.
-    pub(crate) fn of(
+    pub fn of(
         src: &Source,
         answer: &str,
         answered_at: i64,
@@ -278,11 +278,7 @@ const INSERT_WIDTH: usize = 14;
 
 /// Inserts cases in one statement; a ticket already published is left alone. Returns the
 /// (case, ticket) pairs inserted.
-pub(crate) async fn insert_cases(
-    c: &mut C<'_>,
-    cases: &[NewCase],
-    now: i64,
-) -> Result<Vec<(i64, i64)>> {
+pub async fn insert_cases(c: &mut C<'_>, cases: &[NewCase], now: i64) -> Result<Vec<(i64, i64)>> {
     if cases.is_empty() {
         return Ok(Vec::new());
     }
@@ -372,7 +368,7 @@ async fn append_revision(
 
 /// Publishes a ticket on the transaction that answers it (the ticket row is locked by the
 /// caller). A second answer (after reopening) replaces the published answer, with history.
-pub(crate) async fn publish_on_answer(
+pub async fn publish_on_answer(
     c: &mut C<'_>,
     ticket_id: i64,
     answer: &str,
@@ -382,7 +378,7 @@ pub(crate) async fn publish_on_answer(
     let sql = format!("SELECT {SOURCE_COLUMNS} FROM tickets t WHERE t.id = $1");
     let src: Source =
         run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ticket_id).fetch_one(x).await?);
-    let zone = crate::notify::region_zone(c).await?;
+    let zone = crate::settings::region_zone(c).await?;
     let settings = redaction_settings(c).await?;
     let Some(case) = NewCase::of(&src, answer, now, zone, settings) else {
         return Ok(());
@@ -432,7 +428,7 @@ impl Db {
         loop {
             let mut tx = self.begin().await?;
             let mut c = tx.c();
-            let zone = crate::notify::region_zone(&mut c).await?;
+            let zone = crate::settings::region_zone(&mut c).await?;
             let settings = redaction_settings(&mut c).await?;
             let sql = format!(
                 "SELECT {SOURCE_COLUMNS},
@@ -798,7 +794,7 @@ impl Db {
         use chrono::Datelike;
         let mut conn = self.conn().await?;
         let mut c = conn.c();
-        let zone = crate::notify::region_zone(&mut c).await?;
+        let zone = crate::settings::region_zone(&mut c).await?;
         let local = chrono::Utc
             .timestamp_millis_opt(now)
             .single()

@@ -6,9 +6,8 @@
 //! not limited (an officer chose to send them), but never go to a blocked number either.
 
 use crate::db::{C, run};
-use crate::messages::{OutgoingMessage, ReporterText, enqueue_kind, to_reporter};
-use crate::sms::{SmsRules, fill, template};
-use crate::tickets::{Created, NewTicket};
+use crate::messages::{OutgoingMessage, enqueue_kind};
+use crate::rows::SmsRules;
 use crate::{Db, Result, StoreError, now_ms};
 use domain::{Channel, TrackingCode};
 
@@ -23,7 +22,7 @@ pub enum Withheld {
     DailyLimit,
 }
 
-pub(crate) async fn is_blocked(c: &mut C<'_>, phone: &str) -> Result<bool> {
+pub async fn is_blocked(c: &mut C<'_>, phone: &str) -> Result<bool> {
     let found: Option<String> = run!(c, x => sqlx::query_scalar(
         "SELECT phone FROM blocked_numbers WHERE phone = $1"
     ).bind(phone).fetch_optional(x).await?);
@@ -43,7 +42,7 @@ async fn public_messages_today(c: &mut C<'_>, recipient: &str, now: i64) -> Resu
 }
 
 /// Why `message` must not be queued, if it must not.
-pub(crate) async fn withheld(
+pub async fn withheld(
     c: &mut C<'_>,
     message: &OutgoingMessage,
     kind: &str,
@@ -59,51 +58,6 @@ pub(crate) async fn withheld(
         return Ok(Some(Withheld::DailyLimit));
     }
     Ok(None)
-}
-
-/// Queues the acknowledgement of a new web or app ticket on every channel the reporter gave.
-pub(crate) async fn acknowledge(
-    c: &mut C<'_>,
-    new: &NewTicket,
-    created: &Created,
-    rules: &SmsRules,
-    now: i64,
-) -> Result<()> {
-    let intake = &new.intake;
-    let code = &created.tracking_code;
-    let sms = fill(
-        &template(c, "ack").await?,
-        &[
-            ("register", &created.register_number),
-            ("code", code),
-            ("due", &rules.answer_time_text),
-        ],
-    );
-    let text = ReporterText {
-        sms,
-        email_subject: format!("Aduan Anda diterima ({code})"),
-        email_body: format!(
-            "Yth. Pelapor,\n\nAduan Anda sudah kami terima dengan nomor register {} dan kode lacak {code}.\n\
-             Jawaban paling lambat {}. Anda dapat melihat perkembangan aduan di halaman /lacak/{code}.\n\n\
-             Simpan kode lacak ini; petugas tidak akan meminta kata sandi atau data pribadi lain.\n\nTerima kasih.",
-            created.register_number, rules.answer_time_text
-        ),
-    };
-    let messages = to_reporter(
-        new.channel.as_str(),
-        intake.reporter_email.clone(),
-        intake.reporter_phone.as_ref().map(|p| p.to_string()),
-        text,
-    );
-    for message in messages {
-        if withheld(c, &message, "ack", Some(rules.web_intake_per_day), now)
-            .await?
-            .is_none()
-        {
-            enqueue_kind(c, Some(created.id), &message, "ack", None, now).await?;
-        }
-    }
-    Ok(())
 }
 
 /// The outcome of a citizen's "send my tracking code by SMS".

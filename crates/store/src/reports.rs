@@ -7,8 +7,10 @@
 
 use crate::db::{C, Placeholders, run};
 use crate::messages::{OutgoingMessage, Queued, enqueue_many};
-use crate::notify::{DigestReport, in_quiet_hours, region_zone};
-use crate::sms::{fill, template};
+use crate::rows::DigestReport;
+use crate::settings::in_quiet_hours;
+use crate::settings::region_zone;
+use crate::settings::{fill, template};
 use crate::{Access, Db, Result, StoreError};
 use chrono::{Datelike, NaiveDate, NaiveTime, Offset, TimeZone};
 use domain::{AgencyId, Capability, Role};

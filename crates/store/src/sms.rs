@@ -1,7 +1,8 @@
 //! The SMS channel's data: keywords, reply templates, blocked numbers, inbound messages, and the
 //! intake of one inbound SMS (routing, acknowledgement, autoreplies) in one transaction.
 
-use crate::db::{C, Placeholders, run};
+use crate::db::{Placeholders, run};
+pub use crate::rows::SmsRules;
 use crate::{Db, Result, StoreError, now_ms};
 use domain::PhoneNumber;
 use domain::sms::ReservedWords;
@@ -10,6 +11,7 @@ use serde::Serialize;
 mod intake;
 mod queue;
 
+pub use crate::settings::fill;
 pub use queue::{MAX_BATCH, SmsIntake};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -40,40 +42,6 @@ pub struct InboundMessage {
 
 pub use domain::sms::wire::{DeliveryReport, InboundSms, SentMark};
 
-/// Rules of SMS intake, from configuration.
-#[derive(Debug, Clone)]
-pub struct SmsRules {
-    pub reserved: ReservedWords,
-    /// Automatic replies (acknowledgement, help, status, unknown keyword) per sender per hour.
-    pub autoreplies_per_hour: i64,
-    /// Messages per sender per hour beyond which messages are stored but flagged as a flood
-    /// (no ticket, no reply).
-    pub flood_per_hour: i64,
-    /// Shown in the acknowledgement, e.g. "3 jam kerja".
-    pub answer_time_text: String,
-    pub region_name: String,
-    /// An SMS from a reporter who was asked a question within this many milliseconds attaches
-    /// to that ticket instead of starting a new one; `None` switches the rule off.
-    pub attach_replies_within_ms: Option<i64>,
-    /// Messages the public can trigger from web and app intake (acknowledgements, "send my
-    /// code") per destination per day.
-    pub web_intake_per_day: i64,
-}
-
-impl Default for SmsRules {
-    fn default() -> Self {
-        Self {
-            reserved: ReservedWords::default(),
-            autoreplies_per_hour: 5,
-            flood_per_hour: 30,
-            answer_time_text: "3 jam kerja".into(),
-            region_name: "Pemerintah Daerah".into(),
-            attach_replies_within_ms: Some(3 * 24 * HOUR_MS),
-            web_intake_per_day: 3,
-        }
-    }
-}
-
 /// What became of an inbound SMS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SmsOutcome {
@@ -88,21 +56,6 @@ pub struct SmsOutcome {
 
 const HOUR_MS: i64 = 3_600_000;
 const AUTOREPLY_KINDS: &str = "('ack', 'autoreply', 'help', 'status')";
-
-/// Fills `{name}` placeholders of a template.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
-}
-
-pub(crate) async fn template(c: &mut C<'_>, code: &str) -> Result<String> {
-    Ok(run!(c, x => sqlx::query_scalar::<_, String>("SELECT body FROM sms_templates WHERE code = $1")
-        .bind(code).fetch_optional(x).await?)
-    .unwrap_or_default())
-}
 
 fn normalise_sender(raw: &str) -> String {
     PhoneNumber::parse(raw)

@@ -13,7 +13,7 @@ fn unique_name() -> String {
         "balai_t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        &crate::auth::random_token()[..8]
+        &crate::secrets::random_token()[..8]
     )
 }
 
@@ -128,7 +128,7 @@ pub fn free_port() -> u16 {
 /// An agency `code` with one SMS keyword equal to its code; returns the agency id.
 pub async fn agency_with_keyword(db: &Db, code: &str) -> i64 {
     let agency = db
-        .create_agency(&crate::org::NewAgency {
+        .create_agency(&crate::rows::NewAgency {
             code: code.into(),
             name: format!("Dinas {code}"),
             kind: "agency".into(),

@@ -6,7 +6,8 @@
 //! returned with comments; only an approved answer reaches the reporter.
 
 use crate::db::{C, Placeholders, run};
-use crate::tickets::append_event;
+pub use crate::rows::StepOverdue;
+use crate::timeline::append_event;
 use crate::{Access, Db, Result, StoreError, now_ms};
 use domain::calendar::Duration;
 use domain::workflow::{Scope, Step, StepKind};
@@ -112,22 +113,9 @@ pub struct AnswerDraft {
     pub comment: String,
 }
 
-/// Open tickets past their current step's deadline, per agency and step (dashboard).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
-pub struct StepOverdue {
-    pub agency_code: Option<String>,
-    pub agency_name: Option<String>,
-    pub step_name: String,
-    pub overdue: i64,
-}
-
 /// [`Db::overdue_by_agency_and_step`] within `scope`, an SQL condition on `t` (`" AND …"`,
 /// built from numbers only) or empty for the whole region.
-pub(crate) async fn overdue_by_step(
-    c: &mut C<'_>,
-    scope: &str,
-    now: i64,
-) -> Result<Vec<StepOverdue>> {
+pub async fn overdue_by_step(c: &mut C<'_>, scope: &str, now: i64) -> Result<Vec<StepOverdue>> {
     Ok(
         run!(c, x => sqlx::query_as::<_, StepOverdue>(sqlx::AssertSqlSafe(format!(
         "SELECT a.code AS agency_code, a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
@@ -167,17 +155,11 @@ async fn template_steps(c: &mut C<'_>, template_id: i64) -> Result<Vec<Step>> {
     Ok(rows.into_iter().map(step_of).collect())
 }
 
-/// A new ticket about to start its workflow.
-pub(crate) struct Start {
-    pub ticket_id: i64,
-    pub agency_id: Option<i64>,
-    pub category: String,
-    pub received_at: i64,
-}
+pub use crate::rows::WorkflowStart as Start;
 
 /// Starts the workflow of new tickets (in the intake transaction): copies the matching
 /// template's steps and sets the first current step and its deadline.
-pub(crate) async fn start(c: &mut C<'_>, tickets: &[Start]) -> Result<()> {
+pub async fn start(c: &mut C<'_>, tickets: &[Start]) -> Result<()> {
     if tickets.is_empty() {
         return Ok(());
     }
@@ -357,7 +339,7 @@ async fn set_current(
 /// `done` happened on the ticket: the first step of that kind from the current one on is
 /// completed (with the steps before it) and the next step starts. Returns whether a step was
 /// completed.
-pub(crate) async fn advance(
+pub async fn advance(
     c: &mut C<'_>,
     ticket_id: i64,
     done: StepKind,
@@ -388,7 +370,7 @@ pub(crate) async fn advance(
 /// The ticket was reopened: its workflow runs again from the agency's first step (a forward
 /// by the secretariat stays done), with fresh deadlines from `now`. The timeline keeps the
 /// first run.
-pub(crate) async fn restart(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<()> {
+pub async fn restart(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<()> {
     let steps = load_steps(c, ticket_id).await?;
     if steps.is_empty() {
         return Ok(());
@@ -410,7 +392,7 @@ pub(crate) async fn restart(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<(
 
 /// The ticket was disposed to a liaison officer: completes the `dispose` step. Assigning a
 /// ticket to a liaison officer calls it for now; the dispositions work calls it too.
-pub(crate) async fn ticket_disposed(
+pub async fn ticket_disposed(
     c: &mut C<'_>,
     ticket_id: i64,
     actor_id: Option<i64>,
@@ -420,7 +402,7 @@ pub(crate) async fn ticket_disposed(
 }
 
 /// The ticket was assigned to `user_id`: a liaison officer means it was disposed.
-pub(crate) async fn ticket_assigned(
+pub async fn ticket_assigned(
     c: &mut C<'_>,
     ticket_id: i64,
     user_id: i64,
@@ -437,7 +419,7 @@ pub(crate) async fn ticket_assigned(
 
 /// The ticket was answered directly, declined or closed: the workflow ends. A direct answer
 /// completes the remaining steps; a decline or close leaves them undone.
-pub(crate) async fn end(
+pub async fn end(
     c: &mut C<'_>,
     ticket_id: i64,
     completed: bool,
@@ -458,13 +440,13 @@ pub(crate) async fn end(
 }
 
 /// Whether the ticket's workflow still has an approval step ahead (answers are drafted).
-pub(crate) async fn requires_approval(c: &mut C<'_>, ticket_id: i64) -> Result<bool> {
+pub async fn requires_approval(c: &mut C<'_>, ticket_id: i64) -> Result<bool> {
     undone(c, ticket_id, "'approve'").await
 }
 
 /// Whether a direct answer is refused: an approval, or the sending of an approved answer,
 /// is still ahead.
-pub(crate) async fn blocks_direct_answer(c: &mut C<'_>, ticket_id: i64) -> Result<bool> {
+pub async fn blocks_direct_answer(c: &mut C<'_>, ticket_id: i64) -> Result<bool> {
     undone(c, ticket_id, "'approve', 'send'").await
 }
 
@@ -481,7 +463,7 @@ async fn undone(c: &mut C<'_>, ticket_id: i64, kinds: &'static str) -> Result<bo
 }
 
 /// A stopped clock restarted: the current step's deadline moves like the ticket's.
-pub(crate) async fn resume_step_clock(
+pub async fn resume_step_clock(
     c: &mut C<'_>,
     ticket_id: i64,
     deadlines: &crate::calendar::Deadlines,
@@ -503,7 +485,7 @@ pub(crate) async fn resume_step_clock(
 }
 
 /// The current step's name and position when the ticket is escalated; marks it breached.
-pub(crate) async fn mark_breached(
+pub async fn mark_breached(
     c: &mut C<'_>,
     ticket_id: i64,
     now: i64,
@@ -529,32 +511,32 @@ struct Locked {
     status: TicketStatus,
 }
 
-impl Db {
-    async fn lock_ticket(&self, c: &mut C<'_>, actor: &Access, ticket_id: i64) -> Result<Locked> {
-        if !actor.can_somewhere(Capability::Handle) {
-            return Err(StoreError::Forbidden);
-        }
-        let sql = format!(
-            "SELECT agency_id, status FROM tickets WHERE id = $1{}",
-            self.for_update()
-        );
-        let (agency_id, status): (Option<i64>, String) =
-            run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(ticket_id).fetch_optional(x).await?)
-            .ok_or(StoreError::NotFound)?;
-        let agency = agency_id.map(AgencyId);
-        if !actor.sees(agency) {
-            return Err(StoreError::NotFound);
-        }
-        if !actor.can(Capability::Handle, agency) {
-            return Err(StoreError::Forbidden);
-        }
-        Ok(Locked {
-            agency_id,
-            status: TicketStatus::parse(&status).unwrap_or(TicketStatus::Open),
-        })
+async fn lock_ticket(c: &mut C<'_>, actor: &Access, ticket_id: i64) -> Result<Locked> {
+    if !actor.can_somewhere(Capability::Handle) {
+        return Err(StoreError::Forbidden);
     }
+    let sql = format!(
+        "SELECT agency_id, status FROM tickets WHERE id = $1{}",
+        c.for_update()
+    );
+    let (agency_id, status): (Option<i64>, String) =
+        run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(ticket_id).fetch_optional(x).await?)
+        .ok_or(StoreError::NotFound)?;
+    let agency = agency_id.map(AgencyId);
+    if !actor.sees(agency) {
+        return Err(StoreError::NotFound);
+    }
+    if !actor.can(Capability::Handle, agency) {
+        return Err(StoreError::Forbidden);
+    }
+    Ok(Locked {
+        agency_id,
+        status: TicketStatus::parse(&status).unwrap_or(TicketStatus::Open),
+    })
+}
 
+impl Db {
     /// Templates with their steps, by name.
     pub async fn workflow_templates(&self) -> Result<Vec<Template>> {
         let mut conn = self.conn().await?;
@@ -721,325 +703,6 @@ impl Db {
         ).bind(ticket_id).fetch_all(x).await?))
     }
 
-    /// Drafts an answer for approval (only when the ticket's workflow has an approval step).
-    pub async fn draft_answer(&self, actor: &Access, ticket_id: i64, body: &str) -> Result<()> {
-        self.draft_answer_at(actor, ticket_id, body, now_ms()).await
-    }
-
-    pub async fn draft_answer_at(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        body: &str,
-        now: i64,
-    ) -> Result<()> {
-        if body.trim().is_empty() {
-            return Err(StoreError::Invalid("jawaban wajib diisi".into()));
-        }
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
-        Action::Answer
-            .apply(t.status)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        if !requires_approval(&mut c, ticket_id).await? {
-            return Err(StoreError::Conflict(
-                "alur aduan ini tanpa persetujuan: kirim jawaban langsung".into(),
-            ));
-        }
-        let latest: Option<(i64, String)> = run!(&mut c, x => sqlx::query_as(
-            "SELECT version, status FROM answer_drafts WHERE ticket_id = $1 ORDER BY version DESC LIMIT 1"
-        ).bind(ticket_id).fetch_optional(x).await?);
-        if let Some((_, status)) = &latest
-            && matches!(status.as_str(), "pending" | "approved")
-        {
-            return Err(StoreError::Conflict(
-                "sudah ada draf jawaban yang menunggu persetujuan atau pengiriman".into(),
-            ));
-        }
-        let version = latest.map(|(v, _)| v + 1).unwrap_or(1);
-        run!(&mut c, x => sqlx::query(
-            "INSERT INTO answer_drafts (ticket_id, version, body, author_id, created_at, status) VALUES ($1, $2, $3, $4, $5, 'pending')"
-        ).bind(ticket_id).bind(version).bind(body).bind(actor.user().get()).bind(now).execute(x).await?.rows_affected());
-        append_event(
-            &mut c,
-            ticket_id,
-            EventKind::AnswerDrafted,
-            Some(actor.user().get()),
-            body,
-            &serde_json::json!({ "version": version }),
-            now,
-        )
-        .await?;
-        advance(
-            &mut c,
-            ticket_id,
-            StepKind::Draft,
-            Some(actor.user().get()),
-            now,
-        )
-        .await?;
-        // The approvers of the agency learn that a draft waits for them.
-        let (role, position) = step_actor(&mut c, ticket_id, "approve").await?;
-        if let Some(agency) = t.agency_id {
-            let approvers: Vec<i64> = run!(&mut c, x => sqlx::query_scalar(
-                "SELECT id FROM users WHERE active AND role = $1 AND agency_id = $2 AND id <> $3
-                 AND ($4 = 0 OR position_id = $4) ORDER BY id"
-            ).bind(role.as_str()).bind(agency).bind(actor.user().get()).bind(position.unwrap_or(0)).fetch_all(x).await?);
-            crate::notify::notify_ticket_reached(&mut c, &approvers, ticket_id, now).await?;
-        }
-        tx.commit().await
-    }
-
-    /// Approves the pending draft, optionally edited by the approver (the edit is recorded and
-    /// both versions kept). The approved answer goes to the reporter unless the workflow has a
-    /// `send` step, which then sends it.
-    pub async fn approve_answer(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        edited: Option<&str>,
-    ) -> Result<()> {
-        self.approve_answer_at(actor, ticket_id, edited, now_ms())
-            .await
-    }
-
-    pub async fn approve_answer_at(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        edited: Option<&str>,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
-        let approver = step_actor(&mut c, ticket_id, "approve").await?;
-        if !may_act(actor, t.agency_id, approver) {
-            return Err(StoreError::Forbidden);
-        }
-        let (draft_id, version, body) = pending_draft(&mut c, ticket_id).await?;
-        let mut approved = body.clone();
-        let mut approved_version = version;
-        match edited.map(str::trim) {
-            Some("") => {
-                return Err(StoreError::Invalid("jawaban wajib diisi".into()));
-            }
-            Some(new) if new != body.trim() => {
-                approved = new.to_string();
-                approved_version = version + 1;
-                run!(&mut c, x => sqlx::query(
-                    "UPDATE answer_drafts SET status = 'edited', reviewer_id = $1, reviewed_at = $2 WHERE id = $3"
-                ).bind(actor.user().get()).bind(now).bind(draft_id).execute(x).await?.rows_affected());
-                run!(&mut c, x => sqlx::query(
-                    "INSERT INTO answer_drafts (ticket_id, version, body, author_id, created_at, status, reviewer_id, reviewed_at)
-                     VALUES ($1, $2, $3, $4, $5, 'approved', $4, $5)"
-                ).bind(ticket_id).bind(approved_version).bind(&approved).bind(actor.user().get()).bind(now)
-                    .execute(x).await?.rows_affected());
-                append_event(
-                    &mut c,
-                    ticket_id,
-                    EventKind::AnswerEdited,
-                    Some(actor.user().get()),
-                    &approved,
-                    &serde_json::json!({ "from_version": version, "to_version": approved_version, "previous": body }),
-                    now,
-                )
-                .await?;
-            }
-            _ => {
-                run!(&mut c, x => sqlx::query(
-                    "UPDATE answer_drafts SET status = 'approved', reviewer_id = $1, reviewed_at = $2 WHERE id = $3"
-                ).bind(actor.user().get()).bind(now).bind(draft_id).execute(x).await?.rows_affected());
-            }
-        }
-        append_event(
-            &mut c,
-            ticket_id,
-            EventKind::AnswerApproved,
-            Some(actor.user().get()),
-            "",
-            &serde_json::json!({ "version": approved_version }),
-            now,
-        )
-        .await?;
-        advance(
-            &mut c,
-            ticket_id,
-            StepKind::Approve,
-            Some(actor.user().get()),
-            now,
-        )
-        .await?;
-        let waits_for_send: i64 = run!(&mut c, x => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
-        ).bind(ticket_id).fetch_one(x).await?);
-        if waits_for_send == 0 {
-            deliver(
-                &mut c,
-                ticket_id,
-                approved_version,
-                &approved,
-                actor.user().get(),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await
-    }
-
-    /// Returns the pending draft to its author with comments; the draft step starts again.
-    pub async fn return_answer(&self, actor: &Access, ticket_id: i64, comment: &str) -> Result<()> {
-        self.return_answer_at(actor, ticket_id, comment, now_ms())
-            .await
-    }
-
-    pub async fn return_answer_at(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        comment: &str,
-        now: i64,
-    ) -> Result<()> {
-        if comment.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "catatan pengembalian wajib diisi".into(),
-            ));
-        }
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
-        let approver = step_actor(&mut c, ticket_id, "approve").await?;
-        if !may_act(actor, t.agency_id, approver) {
-            return Err(StoreError::Forbidden);
-        }
-        let (draft_id, version, _) = pending_draft(&mut c, ticket_id).await?;
-        run!(&mut c, x => sqlx::query(
-            "UPDATE answer_drafts SET status = 'returned', reviewer_id = $1, reviewed_at = $2, comment = $3 WHERE id = $4"
-        ).bind(actor.user().get()).bind(now).bind(comment.trim()).bind(draft_id).execute(x).await?.rows_affected());
-        append_event(
-            &mut c,
-            ticket_id,
-            EventKind::AnswerReturned,
-            Some(actor.user().get()),
-            comment.trim(),
-            &serde_json::json!({ "version": version }),
-            now,
-        )
-        .await?;
-        // Back to the draft step: it and the approval are to be done again.
-        let steps = load_steps(&mut c, ticket_id).await?;
-        if let Some(draft) = steps.iter().find(|s| s.kind == "draft") {
-            run!(&mut c, x => sqlx::query(
-                "UPDATE ticket_steps SET done_at = NULL, done_by = NULL, started_at = NULL, due_at = NULL
-                 WHERE ticket_id = $1 AND position > $2"
-            ).bind(ticket_id).bind(draft.position).execute(x).await?.rows_affected());
-            set_current(&mut c, ticket_id, &steps, Some(draft.position), now).await?;
-        }
-        let author: Option<Option<i64>> = run!(&mut c, x => sqlx::query_scalar(
-            "SELECT author_id FROM answer_drafts WHERE id = $1"
-        ).bind(draft_id).fetch_optional(x).await?);
-        if let Some(Some(author)) = author
-            && author != actor.user().get()
-        {
-            crate::notify::notify_ticket_reached(&mut c, &[author], ticket_id, now).await?;
-        }
-        tx.commit().await
-    }
-
-    /// Sends the approved answer to the reporter (the workflow's `send` step).
-    pub async fn send_approved_answer(&self, actor: &Access, ticket_id: i64) -> Result<()> {
-        self.send_approved_answer_at(actor, ticket_id, now_ms())
-            .await
-    }
-
-    pub async fn send_approved_answer_at(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
-        let role: Option<(String, Option<i64>)> = run!(&mut c, x => sqlx::query_as(
-            "SELECT role, position_id FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
-        ).bind(ticket_id).fetch_optional(x).await?);
-        let Some((role, position)) = role else {
-            return Err(StoreError::Conflict(
-                "alur aduan ini tidak memiliki langkah pengiriman".into(),
-            ));
-        };
-        let role = Role::parse(&role).unwrap_or(Role::Secretariat);
-        if !may_act(actor, t.agency_id, (role, position)) {
-            return Err(StoreError::Forbidden);
-        }
-        let approved: Option<(i64, String)> = run!(&mut c, x => sqlx::query_as(
-            "SELECT version, body FROM answer_drafts WHERE ticket_id = $1 AND status = 'approved' ORDER BY version DESC LIMIT 1"
-        ).bind(ticket_id).fetch_optional(x).await?);
-        let Some((version, body)) = approved else {
-            return Err(StoreError::Conflict(
-                "belum ada jawaban yang disetujui".into(),
-            ));
-        };
-        deliver(&mut c, ticket_id, version, &body, actor.user().get(), now).await?;
-        tx.commit().await
-    }
-
-    /// Marks the current step done by hand (a `review` step: the review is finished).
-    pub async fn complete_step(&self, actor: &Access, ticket_id: i64, note: &str) -> Result<()> {
-        self.complete_step_at(actor, ticket_id, note, now_ms())
-            .await
-    }
-
-    pub async fn complete_step_at(
-        &self,
-        actor: &Access,
-        ticket_id: i64,
-        note: &str,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let t = self.lock_ticket(&mut c, actor, ticket_id).await?;
-        if t.status.is_final() {
-            return Err(StoreError::Conflict("aduan sudah selesai".into()));
-        }
-        let steps = load_steps(&mut c, ticket_id).await?;
-        let current = current_position(&mut c, ticket_id).await?;
-        let Some(step) = steps.iter().find(|s| Some(s.position) == current) else {
-            return Err(StoreError::Conflict(
-                "aduan tidak memiliki langkah berjalan".into(),
-            ));
-        };
-        if step.kind != StepKind::Review.as_str() {
-            return Err(StoreError::Conflict(format!(
-                "langkah \"{}\" selesai melalui tindakannya sendiri",
-                step.name
-            )));
-        }
-        let name = step.name.clone();
-        append_event(
-            &mut c,
-            ticket_id,
-            EventKind::StepCompleted,
-            Some(actor.user().get()),
-            note.trim(),
-            &serde_json::json!({ "step": name }),
-            now,
-        )
-        .await?;
-        advance(
-            &mut c,
-            ticket_id,
-            StepKind::Review,
-            Some(actor.user().get()),
-            now,
-        )
-        .await?;
-        tx.commit().await
-    }
-
     /// Open tickets past their current step's deadline at `now`, per agency and step name.
     pub async fn overdue_by_agency_and_step(&self, now: i64) -> Result<Vec<StepOverdue>> {
         let mut conn = self.conn().await?;
@@ -1074,26 +737,288 @@ async fn pending_draft(c: &mut C<'_>, ticket_id: i64) -> Result<(i64, i64, Strin
     })
 }
 
-/// The approved version goes to the reporter: the ticket is answered and the workflow ends.
-async fn deliver(
+/// An approved answer, ready to go to the reporter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approved {
+    pub version: i64,
+    pub body: String,
+}
+
+/// The approved version went to the reporter: the draft is sent, the `send` step done and the
+/// workflow ends (the caller records the answer itself).
+pub async fn approved_answer_sent(
     c: &mut C<'_>,
     ticket_id: i64,
     version: i64,
-    body: &str,
     actor_id: i64,
     now: i64,
 ) -> Result<()> {
     run!(c, x => sqlx::query("UPDATE answer_drafts SET status = 'sent' WHERE ticket_id = $1 AND version = $2")
         .bind(ticket_id).bind(version).execute(x).await?.rows_affected());
-    crate::tickets::deliver_answer(
+    advance(c, ticket_id, StepKind::Send, Some(actor_id), now).await?;
+    end(c, ticket_id, true, Some(actor_id), now).await
+}
+
+// Commands: the application layer holds the transaction and does what they return.
+
+/// Drafts an answer for approval (only when the ticket's workflow has an approval step).
+pub async fn draft_answer(
+    c: &mut C<'_>,
+    actor: &Access,
+    ticket_id: i64,
+    body: &str,
+    now: i64,
+) -> Result<Vec<i64>> {
+    if body.trim().is_empty() {
+        return Err(StoreError::Invalid("jawaban wajib diisi".into()));
+    }
+    let t = lock_ticket(c, actor, ticket_id).await?;
+    Action::Answer
+        .apply(t.status)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    if !requires_approval(c, ticket_id).await? {
+        return Err(StoreError::Conflict(
+            "alur aduan ini tanpa persetujuan: kirim jawaban langsung".into(),
+        ));
+    }
+    let latest: Option<(i64, String)> = run!(c, x => sqlx::query_as(
+        "SELECT version, status FROM answer_drafts WHERE ticket_id = $1 ORDER BY version DESC LIMIT 1"
+    ).bind(ticket_id).fetch_optional(x).await?);
+    if let Some((_, status)) = &latest
+        && matches!(status.as_str(), "pending" | "approved")
+    {
+        return Err(StoreError::Conflict(
+            "sudah ada draf jawaban yang menunggu persetujuan atau pengiriman".into(),
+        ));
+    }
+    let version = latest.map(|(v, _)| v + 1).unwrap_or(1);
+    run!(c, x => sqlx::query(
+        "INSERT INTO answer_drafts (ticket_id, version, body, author_id, created_at, status) VALUES ($1, $2, $3, $4, $5, 'pending')"
+    ).bind(ticket_id).bind(version).bind(body).bind(actor.user().get()).bind(now).execute(x).await?.rows_affected());
+    append_event(
         c,
         ticket_id,
-        Some(actor_id),
+        EventKind::AnswerDrafted,
+        Some(actor.user().get()),
         body,
-        &serde_json::json!({}),
+        &serde_json::json!({ "version": version }),
         now,
     )
     .await?;
-    advance(c, ticket_id, StepKind::Send, Some(actor_id), now).await?;
-    end(c, ticket_id, true, Some(actor_id), now).await
+    advance(c, ticket_id, StepKind::Draft, Some(actor.user().get()), now).await?;
+    // The approvers of the agency learn that a draft waits for them.
+    let (role, position) = step_actor(c, ticket_id, "approve").await?;
+    if let Some(agency) = t.agency_id {
+        let approvers: Vec<i64> = run!(c, x => sqlx::query_scalar(
+            "SELECT id FROM users WHERE active AND role = $1 AND agency_id = $2 AND id <> $3
+             AND ($4 = 0 OR position_id = $4) ORDER BY id"
+        ).bind(role.as_str()).bind(agency).bind(actor.user().get()).bind(position.unwrap_or(0)).fetch_all(x).await?);
+        return Ok(approvers);
+    }
+    Ok(Vec::new())
+}
+
+/// Approves the pending draft, optionally edited by the approver (the edit is recorded and
+/// both versions kept). The approved answer goes to the reporter unless the workflow has a
+/// `send` step, which then sends it.
+pub async fn approve_answer(
+    c: &mut C<'_>,
+    actor: &Access,
+    ticket_id: i64,
+    edited: Option<&str>,
+    now: i64,
+) -> Result<Option<Approved>> {
+    let t = lock_ticket(c, actor, ticket_id).await?;
+    let approver = step_actor(c, ticket_id, "approve").await?;
+    if !may_act(actor, t.agency_id, approver) {
+        return Err(StoreError::Forbidden);
+    }
+    let (draft_id, version, body) = pending_draft(c, ticket_id).await?;
+    let mut approved = body.clone();
+    let mut approved_version = version;
+    match edited.map(str::trim) {
+        Some("") => {
+            return Err(StoreError::Invalid("jawaban wajib diisi".into()));
+        }
+        Some(new) if new != body.trim() => {
+            approved = new.to_string();
+            approved_version = version + 1;
+            run!(c, x => sqlx::query(
+                "UPDATE answer_drafts SET status = 'edited', reviewer_id = $1, reviewed_at = $2 WHERE id = $3"
+            ).bind(actor.user().get()).bind(now).bind(draft_id).execute(x).await?.rows_affected());
+            run!(c, x => sqlx::query(
+                "INSERT INTO answer_drafts (ticket_id, version, body, author_id, created_at, status, reviewer_id, reviewed_at)
+                 VALUES ($1, $2, $3, $4, $5, 'approved', $4, $5)"
+            ).bind(ticket_id).bind(approved_version).bind(&approved).bind(actor.user().get()).bind(now)
+                .execute(x).await?.rows_affected());
+            append_event(
+                c,
+                ticket_id,
+                EventKind::AnswerEdited,
+                Some(actor.user().get()),
+                &approved,
+                &serde_json::json!({ "from_version": version, "to_version": approved_version, "previous": body }),
+                now,
+            )
+            .await?;
+        }
+        _ => {
+            run!(c, x => sqlx::query(
+                "UPDATE answer_drafts SET status = 'approved', reviewer_id = $1, reviewed_at = $2 WHERE id = $3"
+            ).bind(actor.user().get()).bind(now).bind(draft_id).execute(x).await?.rows_affected());
+        }
+    }
+    append_event(
+        c,
+        ticket_id,
+        EventKind::AnswerApproved,
+        Some(actor.user().get()),
+        "",
+        &serde_json::json!({ "version": approved_version }),
+        now,
+    )
+    .await?;
+    advance(
+        c,
+        ticket_id,
+        StepKind::Approve,
+        Some(actor.user().get()),
+        now,
+    )
+    .await?;
+    let waits_for_send: i64 = run!(c, x => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
+    ).bind(ticket_id).fetch_one(x).await?);
+    Ok((waits_for_send == 0).then_some(Approved {
+        version: approved_version,
+        body: approved,
+    }))
+}
+
+pub async fn return_answer(
+    c: &mut C<'_>,
+    actor: &Access,
+    ticket_id: i64,
+    comment: &str,
+    now: i64,
+) -> Result<Option<i64>> {
+    if comment.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "catatan pengembalian wajib diisi".into(),
+        ));
+    }
+    let t = lock_ticket(c, actor, ticket_id).await?;
+    let approver = step_actor(c, ticket_id, "approve").await?;
+    if !may_act(actor, t.agency_id, approver) {
+        return Err(StoreError::Forbidden);
+    }
+    let (draft_id, version, _) = pending_draft(c, ticket_id).await?;
+    run!(c, x => sqlx::query(
+        "UPDATE answer_drafts SET status = 'returned', reviewer_id = $1, reviewed_at = $2, comment = $3 WHERE id = $4"
+    ).bind(actor.user().get()).bind(now).bind(comment.trim()).bind(draft_id).execute(x).await?.rows_affected());
+    append_event(
+        c,
+        ticket_id,
+        EventKind::AnswerReturned,
+        Some(actor.user().get()),
+        comment.trim(),
+        &serde_json::json!({ "version": version }),
+        now,
+    )
+    .await?;
+    // Back to the draft step: it and the approval are to be done again.
+    let steps = load_steps(c, ticket_id).await?;
+    if let Some(draft) = steps.iter().find(|s| s.kind == "draft") {
+        run!(c, x => sqlx::query(
+            "UPDATE ticket_steps SET done_at = NULL, done_by = NULL, started_at = NULL, due_at = NULL
+             WHERE ticket_id = $1 AND position > $2"
+        ).bind(ticket_id).bind(draft.position).execute(x).await?.rows_affected());
+        set_current(c, ticket_id, &steps, Some(draft.position), now).await?;
+    }
+    let author: Option<Option<i64>> = run!(c, x => sqlx::query_scalar(
+        "SELECT author_id FROM answer_drafts WHERE id = $1"
+    ).bind(draft_id).fetch_optional(x).await?);
+    if let Some(Some(author)) = author
+        && author != actor.user().get()
+    {
+        return Ok(Some(author));
+    }
+    Ok(None)
+}
+
+/// Sends the approved answer to the reporter (the workflow's `send` step).
+pub async fn send_approved_answer(
+    c: &mut C<'_>,
+    actor: &Access,
+    ticket_id: i64,
+) -> Result<Approved> {
+    let t = lock_ticket(c, actor, ticket_id).await?;
+    let role: Option<(String, Option<i64>)> = run!(c, x => sqlx::query_as(
+        "SELECT role, position_id FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
+    ).bind(ticket_id).fetch_optional(x).await?);
+    let Some((role, position)) = role else {
+        return Err(StoreError::Conflict(
+            "alur aduan ini tidak memiliki langkah pengiriman".into(),
+        ));
+    };
+    let role = Role::parse(&role).unwrap_or(Role::Secretariat);
+    if !may_act(actor, t.agency_id, (role, position)) {
+        return Err(StoreError::Forbidden);
+    }
+    let approved: Option<(i64, String)> = run!(c, x => sqlx::query_as(
+        "SELECT version, body FROM answer_drafts WHERE ticket_id = $1 AND status = 'approved' ORDER BY version DESC LIMIT 1"
+    ).bind(ticket_id).fetch_optional(x).await?);
+    let Some((version, body)) = approved else {
+        return Err(StoreError::Conflict(
+            "belum ada jawaban yang disetujui".into(),
+        ));
+    };
+    Ok(Approved { version, body })
+}
+
+/// Marks the current step done by hand (a `review` step: the review is finished).
+pub async fn complete_step(
+    c: &mut C<'_>,
+    actor: &Access,
+    ticket_id: i64,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    let t = lock_ticket(c, actor, ticket_id).await?;
+    if t.status.is_final() {
+        return Err(StoreError::Conflict("aduan sudah selesai".into()));
+    }
+    let steps = load_steps(c, ticket_id).await?;
+    let current = current_position(c, ticket_id).await?;
+    let Some(step) = steps.iter().find(|s| Some(s.position) == current) else {
+        return Err(StoreError::Conflict(
+            "aduan tidak memiliki langkah berjalan".into(),
+        ));
+    };
+    if step.kind != StepKind::Review.as_str() {
+        return Err(StoreError::Conflict(format!(
+            "langkah \"{}\" selesai melalui tindakannya sendiri",
+            step.name
+        )));
+    }
+    let name = step.name.clone();
+    append_event(
+        c,
+        ticket_id,
+        EventKind::StepCompleted,
+        Some(actor.user().get()),
+        note.trim(),
+        &serde_json::json!({ "step": name }),
+        now,
+    )
+    .await?;
+    advance(
+        c,
+        ticket_id,
+        StepKind::Review,
+        Some(actor.user().get()),
+        now,
+    )
+    .await?;
+    Ok(())
 }

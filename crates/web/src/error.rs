@@ -26,6 +26,10 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden => ApiError::Forbidden,
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Invalid(m) => ApiError::Unprocessable(m),
+            StoreError::Refused(r) if r.is_conflict() => {
+                ApiError::Conflict(crate::texts::refusal(&r))
+            }
+            StoreError::Refused(r) => ApiError::Unprocessable(crate::texts::refusal(&r)),
             other => ApiError::Internal(other.to_string()),
         }
     }

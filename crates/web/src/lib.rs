@@ -15,6 +15,7 @@ mod server;
 pub mod sms_sink;
 mod staff;
 mod state;
+mod texts;
 mod uri_guard;
 mod view;
 

@@ -36,7 +36,7 @@ const CATALOG_TTL: Duration = Duration::from_secs(5);
 const PUBLIC_STATS_TTL: Duration = Duration::from_secs(300);
 
 struct Inner {
-    db: Db,
+    db: app::App,
     config: WebConfig,
     smtp: Option<SmtpConfig>,
     gateways: Arc<sms::LiveGateways>,
@@ -108,7 +108,7 @@ impl AppState {
             login_limiter: RateLimiter::keyed(per_minute(config.login_per_minute)),
             intake_limiter,
             track_limiter: RateLimiter::keyed(per_minute(config.track_per_minute)),
-            db: db.clone(),
+            db: app::App::new(db.clone()),
             config,
             smtp,
             gateways,
@@ -142,11 +142,12 @@ impl AppState {
     /// first use, inside the server's runtime.
     pub fn sms_intake(&self) -> &store::sms::SmsIntake {
         self.0.sms_intake.get_or_init(|| {
-            store::sms::SmsIntake::start(self.0.db.clone(), self.0.sms_rules.clone())
+            store::sms::SmsIntake::start(self.0.db.db().clone(), self.0.sms_rules.clone())
         })
     }
 
-    pub fn db(&self) -> &Db {
+    /// The application layer (commands); reads reach the store through it.
+    pub fn db(&self) -> &app::App {
         &self.0.db
     }
 

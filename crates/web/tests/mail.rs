@@ -8,6 +8,7 @@ use store::testing::free_port;
 use store::tickets::ActionInput;
 
 async fn answered_ticket(db: &store::Db) -> (i64, String) {
+    let db = &app::App::new(db.clone());
     let created = common::post_ticket_direct(db, "warga@contoh.id").await;
     let user = db
         .user_by_username("penghubung.dishub")
@@ -89,7 +90,7 @@ async fn hourly_digests_reach_officials_by_email_through_smtp() {
         }
         .validate(|_| true, |_| true)
         .unwrap();
-        let created = db
+        let created = app::App::new(db.clone())
             .create_ticket(&store::tickets::NewTicket {
                 intake,
                 channel: domain::Channel::Web,

@@ -4,10 +4,12 @@
 //! by one in the order given. Rare cases (status requests, replies to a question) run their own
 //! statements per message inside the same transaction.
 
-use super::{AUTOREPLY_KINDS, HOUR_MS, InboundSms, SmsOutcome, SmsRules, fill, normalise_sender};
+use super::{AUTOREPLY_KINDS, HOUR_MS, InboundSms, SmsOutcome, SmsRules, normalise_sender};
 use crate::db::{C, Placeholders, run};
 use crate::messages::{OutgoingMessage, Queued, enqueue_many};
+use crate::settings::fill;
 use crate::tickets::{NewTicket, insert_tickets, record_reporter_reply};
+use crate::workflow::{resume_step_clock, start as start_workflows};
 use crate::{Result, now_ms};
 use domain::sms::Parsed;
 use domain::{Channel, PhoneNumber, TicketStatus};
@@ -110,7 +112,13 @@ pub(super) async fn receive(
             outcome.ticket_id = Some(ticket_id);
             outcome.tracking_code = Some(code.clone());
             let reply = ticket_text(text, message.inbound_id);
-            record_reporter_reply(c, ticket_id, &reply, message.sms.received_at).await?;
+            let at = message.sms.received_at;
+            let deadlines = crate::calendar::deadlines(c).await?;
+            if let Some(paused_at) =
+                record_reporter_reply(c, ticket_id, &reply, &deadlines, at).await?
+            {
+                resume_step_clock(c, ticket_id, &deadlines, paused_at, at).await?;
+            }
             // The ticket no longer waits: a further SMS starts a new one.
             context.awaiting.remove(sender);
             let body = fill(context.template("reply_received"), &[("code", &code)]);
@@ -174,7 +182,8 @@ pub(super) async fn receive(
     }
 
     let tickets: Vec<NewTicket> = new_tickets.iter().map(|(_, n)| n.clone()).collect();
-    let created = insert_tickets(c, &tickets).await?;
+    let (created, starts) = insert_tickets(c, &tickets).await?;
+    start_workflows(c, &starts).await?;
     let mut created_for: HashMap<usize, crate::tickets::Created> = HashMap::new();
     for ((f, _), made) in new_tickets.iter().zip(created) {
         let outcome = outcomes[fresh[*f].index].as_mut().expect("decided above");

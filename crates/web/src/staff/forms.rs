@@ -55,6 +55,10 @@ impl Errors {
                 self.add(field, m);
                 Ok(())
             }
+            StoreError::Refused(r) => {
+                self.add(field, crate::texts::refusal(&r));
+                Ok(())
+            }
             other => Err(other.into()),
         }
     }

@@ -11,7 +11,7 @@ pub const PASSWORD: &str = "rahasia-sekali";
 
 pub struct TestApp {
     pub url: String,
-    pub db: Db,
+    pub db: app::App,
     pub client: reqwest::Client,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -55,11 +55,12 @@ pub fn demo_config() -> WebConfig {
     }
 }
 
-pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
+pub async fn spawn_app_with(db: impl Into<app::App>, config: WebConfig) -> TestApp {
+    let db: app::App = db.into();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(db.clone(), config, None);
+    let state = AppState::new(db.db().clone(), config, None);
     tokio::spawn(web::serve(listener, state, async {
         let _ = rx.await;
     }));
@@ -83,18 +84,19 @@ pub fn sms_sink(db: &Db) -> sms::Sink {
 /// A server whose gateways follow the admin's changes, as `balai serve` runs them (the file
 /// gateways are `file`, the rest stored), with the reload supervisor running.
 pub async fn spawn_app_with_live_gateways(
-    db: Db,
+    db: impl Into<app::App>,
     file: Vec<sms::GatewayConfig>,
     config: WebConfig,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let db: app::App = db.into();
     let rules = store::sms::SmsRules::default();
     let sink = sms_sink(&db);
     let live = sms::LiveGateways::start(&sink, file).await.unwrap();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(live.clone().supervise(sink, stop_rx));
-    let state = AppState::with_live_gateways(db.clone(), config, None, live, rules);
+    let state = AppState::with_live_gateways(db.db().clone(), config, None, live, rules);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(web::serve(listener, state, async move {
         let _ = rx.await;
@@ -198,20 +200,20 @@ async fn store_web_ticket(db: &Db, input: domain::IntakeInput) -> store::tickets
         idempotency_key: None,
         received_at: store::now_ms(),
     };
-    db.create_ticket(&new).await.unwrap()
+    app::App::new(db.clone()).create_ticket(&new).await.unwrap()
 }
 
 impl TestApp {
     /// Wraps a server started by a test with its own state.
     pub fn from_parts(
         url: String,
-        db: Db,
+        db: impl Into<app::App>,
         client: reqwest::Client,
         shutdown: tokio::sync::oneshot::Sender<()>,
     ) -> TestApp {
         TestApp {
             url,
-            db,
+            db: db.into(),
             client,
             _shutdown: shutdown,
         }
@@ -221,14 +223,15 @@ impl TestApp {
 /// A server whose state has SMS gateways. `gateways` gets the server's own URL first, for
 /// the settings that point back at it (Kannel's `dlr_base_url`).
 pub async fn spawn_app_with_sms(
-    db: Db,
+    db: impl Into<app::App>,
     gateways: impl FnOnce(&str) -> sms::Gateways,
 ) -> (TestApp, std::sync::Arc<sms::Gateways>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let gateways = std::sync::Arc::new(gateways(&url));
+    let db: app::App = db.into();
     let state = AppState::with_sms(
-        db.clone(),
+        db.db().clone(),
         test_config(),
         None,
         gateways.clone(),

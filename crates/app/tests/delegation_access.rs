@@ -2,11 +2,12 @@
 //! delegator's inbox, only the official, their agency's operator or the admin records it, and it
 //! holds while the position is vacant. Run on SQLite and on PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{AgencyId, Capability, Channel, IntakeInput, Role};
 use store::delegations::NewDelegation;
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db, StoreError, now_ms};
+use store::{Access, StoreError, now_ms};
 
 const DAY: i64 = 86_400_000;
 

@@ -2,11 +2,12 @@
 //! transaction with personal data masked, confidential never, anonymous without identity,
 //! withheld and edited by moderators with history, searched with filters.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{Channel, IntakeInput, Role};
 use store::publication::CaseFilter;
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db, StoreError};
+use store::{Access, StoreError};
 
 struct Org {
     secretariat: Access,

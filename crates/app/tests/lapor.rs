@@ -1,9 +1,10 @@
 //! LAPOR! SP4N numbers and the export, run on SQLite and on PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{Channel, IntakeInput, Role};
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db, StoreError};
+use store::{Access, StoreError};
 
 struct Org {
     region: Access,

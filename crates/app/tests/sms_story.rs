@@ -1,9 +1,9 @@
 //! SMS intake on SQLite and PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::Role;
-use store::Db;
 use store::sms::{InboundSms, SmsRules};
-use store::testing::each_backend;
 use store::tickets::ActionInput;
 
 fn sms(id: &str, from: &str, text: &str) -> InboundSms {

@@ -33,7 +33,7 @@ async fn old_database_with_data(url: &str) -> Db {
 }
 
 async fn upgrade_keeps_the_data(url: &str) {
-    let db = old_database_with_data(url).await;
+    let db = app::App::new(old_database_with_data(url).await);
     let old_counts = db.snapshot_counts().await.unwrap();
     assert_eq!(old_counts.schema_version, FIXTURE_SCHEMA);
     db.migrate().await.expect("upgrade to the current schema");

@@ -1,11 +1,12 @@
 //! Workflow templates and answer approval, on SQLite and on PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::workflow::{Step, StepKind};
 use domain::{Channel, IntakeInput, Role};
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
 use store::workflow::TemplateInput;
-use store::{Access, Db, StoreError};
+use store::{Access, StoreError};
 
 fn at(s: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(s)

@@ -1,11 +1,12 @@
 //! Dispositions and acting officials (Plt./Plh.), run on SQLite and on PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{Channel, IntakeInput, Role, TrackingCode};
 use store::delegations::NewDelegation;
 use store::dispositions::{MineFilter, NewDisposition};
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db, StoreError, now_ms};
+use store::{Access, StoreError, now_ms};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;

@@ -1,11 +1,12 @@
 //! Report queries, submission by the 10th and the reminders, on SQLite and PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use chrono::TimeZone;
 use domain::{Channel, DeclineReason, IntakeInput, Role};
 use store::reports::{Period, SubmissionState};
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db, StoreError};
+use store::{Access, StoreError};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 

@@ -1,9 +1,10 @@
 //! Dashboard numbers on SQLite and PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{Channel, IntakeInput, Role};
-use store::testing::each_backend;
+use store::Access;
 use store::tickets::{ActionInput, NewTicket};
-use store::{Access, Db};
 
 fn at(text: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(text)

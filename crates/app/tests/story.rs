@@ -1,9 +1,10 @@
 //! The store's story, run on SQLite and on PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{Channel, DeclineReason, IntakeInput, Role, TrackingCode};
-use store::testing::each_backend;
 use store::tickets::{ActionInput, NewTicket, TicketFilter};
-use store::{Access, Db, StoreError};
+use store::{Access, StoreError};
 
 async fn setup(db: &Db) -> (i64, i64, Access) {
     let dishub = db

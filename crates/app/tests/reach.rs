@@ -2,12 +2,13 @@
 //! answer go by SMS and by email, within the daily limit for messages the public can trigger
 //! and never by SMS to a blocked number. On SQLite and PostgreSQL.
 
+use app::App as Db;
+use app::testing::each_backend;
 use domain::{Channel, IntakeInput, Role, TrackingCode};
+use store::Access;
 use store::reach::{CodeBySms, Withheld};
 use store::sms::SmsRules;
-use store::testing::each_backend;
 use store::tickets::{ActionInput, Created, NewTicket};
-use store::{Access, Db};
 
 const PHONE: &str = "0812 3456 7890";
 const E164: &str = "+6281234567890";

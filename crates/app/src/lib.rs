@@ -1,0 +1,56 @@
+//! The application layer: one service per aggregate. A command loads what it needs through
+//! `store`, asks `domain` to decide, and has `store` apply the decision in one transaction.
+//! Web handlers, the CLI and the workers call this layer; reads (lists, pages, reports) go
+//! straight to `store` through `Deref`.
+
+mod dispositions;
+mod outbox;
+mod texts;
+mod tickets;
+mod workflow;
+
+pub use store::{Access, Db, Result, StoreError};
+
+/// The application: the database and the commands that change it.
+#[derive(Clone, Debug)]
+pub struct App {
+    db: Db,
+}
+
+impl App {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+impl std::ops::Deref for App {
+    type Target = Db;
+
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// Test support: a fresh, migrated application on each backend.
+pub mod testing {
+    use crate::App;
+
+    /// SQLite and PostgreSQL (see `store::testing`).
+    pub async fn each_backend() -> Vec<App> {
+        store::testing::each_backend()
+            .await
+            .into_iter()
+            .map(App::new)
+            .collect()
+    }
+}
+
+impl From<Db> for App {
+    fn from(db: Db) -> Self {
+        App::new(db)
+    }
+}
