@@ -280,7 +280,7 @@ async fn head_disposes_recipients_sub_dispose_read_and_report() {
                 .is_empty()
         );
         let empty = db.report_disposition(&o.staf, read.id, "  ").await;
-        assert!(matches!(empty, Err(StoreError::Invalid(_))), "{empty:?}");
+        assert!(matches!(empty, Err(ref e) if e.is_invalid()), "{empty:?}");
         let reported = db
             .report_disposition(&o.staf, read.id, "Lampu sudah diperbaiki tim")
             .await
@@ -291,7 +291,7 @@ async fn head_disposes_recipients_sub_dispose_read_and_report() {
         );
         assert!(matches!(
             db.report_disposition(&o.staf, read.id, "lagi").await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         // The kabid, who sent it, hears of the report.
         let heard: Vec<_> = db
@@ -457,7 +457,7 @@ async fn only_the_head_or_a_holder_disposes_within_the_agency() {
             db.dispose(&o.secretariat, triage, &to(&[&o.staf], "pelajari"))
                 .await,
         );
-        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        assert!(e.is_invalid(), "{e:?}");
         db.apply_action(
             &o.kadishub,
             id,
@@ -471,7 +471,7 @@ async fn only_the_head_or_a_holder_disposes_within_the_agency() {
             db.dispose(&o.kadishub, id, &to(&[&o.staf], "pelajari"))
                 .await,
         );
-        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert!(e.is_conflict(), "{e:?}");
         assert!(
             db.dispose_authority(&o.kadishub, id)
                 .await
@@ -707,7 +707,7 @@ async fn acting_official_holds_the_position_during_the_window_only() {
         }
         assert!(matches!(
             db.end_delegation(&o.sekdis, active[0].id, now_ms()).await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         db.end_delegation(&o.admin, kabid_plh, now_ms())
             .await

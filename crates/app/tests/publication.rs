@@ -300,7 +300,7 @@ async fn moderator_withholds_and_edits_with_history() {
         assert!(matches!(
             db.set_case_withheld(&org.secretariat, case.id, true, "  ")
                 .await,
-            Err(StoreError::Invalid(_))
+            Err(ref e) if e.is_invalid()
         ));
 
         let withheld = db
@@ -523,7 +523,7 @@ async fn search_finds_words_and_respects_filters() {
         assert!(matches!(
             db.search_cases(&filtered(None, None, None, Some("2026-13")))
                 .await,
-            Err(StoreError::Invalid(_))
+            Err(ref e) if e.is_invalid()
         ));
 
         // Pagination: 20 per page.

@@ -420,7 +420,7 @@ async fn stored_gateways_are_saved_renamed_and_deleted_with_a_revision() {
         assert_eq!(names, [("hp-1".into(), true), ("hp-2".into(), false)]);
         assert!(matches!(
             db.save_gateway(Some("hp-1"), "hp-2", "{}", true).await,
-            Err(store::StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         db.save_gateway(
             Some("hp-1"),

@@ -334,7 +334,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
                 }
             )
             .await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Refused(domain::Refusal::NotInStatus(_)))
         ));
         let answered = db
             .apply_action(

@@ -201,7 +201,7 @@ async fn templates_are_chosen_most_specific_first_and_checked() {
             })
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert!(err.is_conflict(), "{err}");
         let err = db
             .create_workflow_template(&TemplateInput {
                 name: "Tanpa draf".into(),
@@ -219,7 +219,7 @@ async fn templates_are_chosen_most_specific_first_and_checked() {
             })
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert!(err.is_conflict(), "{err}");
 
         // Deleting a template leaves tickets in flight with their copy of the steps.
         let in_flight = chosen(Some("DISHUB"), "pengaduan").await;
@@ -286,7 +286,10 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
             .apply_action_at(&w.liaison, id, &answer, wib("2026-12-01T09:00"))
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert!(
+            matches!(err, StoreError::Refused(domain::Refusal::ApprovalRequired)),
+            "{err}"
+        );
 
         db.complete_step_at(
             &w.liaison,
@@ -303,7 +306,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         assert!(matches!(
             db.complete_step_at(&w.liaison, id, "", wib("2026-12-01T10:01"))
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
 
         db.draft_answer_at(
@@ -338,7 +341,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         assert!(matches!(
             db.draft_answer_at(&w.liaison, id, "Lagi", wib("2026-12-01T11:01"))
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         assert!(matches!(
             db.approve_answer_at(&w.liaison, id, None, wib("2026-12-01T11:02"))
@@ -394,7 +397,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         assert!(matches!(
             db.apply_action_at(&w.liaison, id, &answer, wib("2026-12-01T14:05"))
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         let flow = db.ticket_workflow(id).await.unwrap();
         assert_eq!(flow.current, Some(5));
@@ -455,7 +458,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         assert!(matches!(
             db.apply_action_at(&w.liaison, id, &answer, wib("2026-12-03T09:10"))
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         db.apply_action_at(&w.head, id, &assign, wib("2026-12-03T09:20"))
             .await
@@ -484,13 +487,13 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
         assert!(matches!(
             db.draft_answer_at(&w.liaison, quick, "x", wib("2026-11-30T08:00"))
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         // Without approval step, the approval action has no draft.
         assert!(matches!(
             db.approve_answer_at(&w.head, quick, None, wib("2026-11-30T08:00"))
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(ref e) if e.is_conflict()
         ));
         let answer = ActionInput::Answer {
             body: "Terima kasih, sudah kami teruskan.".into(),

@@ -59,6 +59,25 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A refusal because of the state things are in (HTTP 409): a `Conflict`, or a typed
+    /// refusal of that kind.
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            StoreError::Conflict(_) => true,
+            StoreError::Refused(r) => r.is_conflict(),
+            _ => false,
+        }
+    }
+
+    /// A refusal of what was sent (HTTP 422): an `Invalid`, or a typed refusal of that kind.
+    pub fn is_invalid(&self) -> bool {
+        match self {
+            StoreError::Invalid(_) => true,
+            StoreError::Refused(r) => !r.is_conflict(),
+            _ => false,
+        }
+    }
+
     pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
         err.as_database_error()
             .is_some_and(|e| e.is_unique_violation())

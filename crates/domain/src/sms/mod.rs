@@ -1,6 +1,7 @@
 //! SMS channel rules, all pure: keyword routing of inbound texts, GSM 03.38 / UCS-2 encoding and
 //! segmentation of outbound texts, concatenation headers (UDH) and reassembly of inbound parts.
 
+pub mod classify;
 pub mod encoding;
 pub mod keyword;
 pub mod longest;

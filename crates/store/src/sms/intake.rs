@@ -11,8 +11,8 @@ use crate::settings::fill;
 use crate::tickets::{NewTicket, insert_tickets, record_reporter_reply};
 use crate::workflow::{resume_step_clock, start as start_workflows};
 use crate::{Result, now_ms};
-use domain::sms::Parsed;
-use domain::{Channel, PhoneNumber, TicketStatus};
+use domain::sms::classify::{Outcome, Rules, SenderFacts, classify};
+use domain::{Channel, PhoneNumber, TicketId, TicketStatus};
 use std::collections::{HashMap, HashSet};
 
 /// What was decided for one fresh (not duplicate) message.
@@ -72,6 +72,11 @@ pub(super) async fn receive(
     }
     let mut context = read_context(c, &fresh, rules).await?;
 
+    let classify_rules = Rules {
+        reserved: &rules.reserved,
+        flood_per_hour: rules.flood_per_hour,
+        attach_replies_within_ms: rules.attach_replies_within_ms,
+    };
     let mut outcomes: Vec<Option<SmsOutcome>> = vec![None; batch.len()];
     let mut new_tickets: Vec<(usize, NewTicket)> = Vec::new();
     // Replies per fresh message, in order; `None` body means "fill in once the ticket exists".
@@ -86,96 +91,89 @@ pub(super) async fn receive(
         };
         let sender = &message.sender;
         let text = &message.sms.text;
-        let parsed = domain::sms::keyword::parse(text, &rules.reserved);
-        let is_command = matches!(parsed, Parsed::Help | Parsed::Status(_));
-        let awaiting = context
-            .awaiting
-            .get(sender)
-            .filter(|(_, _, asked)| {
-                rules
-                    .attach_replies_within_ms
-                    .is_some_and(|window| *asked > message.sms.received_at - window)
-            })
-            .cloned();
-        if context.blocked.contains(sender) {
-            outcome.outcome = "blocked".into();
-        } else if context
-            .recent
-            .get(&message.inbound_id)
-            .copied()
-            .unwrap_or(1)
-            > rules.flood_per_hour
-        {
-            outcome.outcome = "flood".into();
-        } else if let Some((ticket_id, code, _)) = awaiting.filter(|_| !is_command) {
-            outcome.outcome = "attached".into();
-            outcome.ticket_id = Some(ticket_id);
-            outcome.tracking_code = Some(code.clone());
-            let reply = ticket_text(text, message.inbound_id);
-            let at = message.sms.received_at;
-            let deadlines = crate::calendar::deadlines(c).await?;
-            if let Some(paused_at) =
-                record_reporter_reply(c, ticket_id, &reply, &deadlines, at).await?
-            {
-                resume_step_clock(c, ticket_id, &deadlines, paused_at, at).await?;
+        let facts = SenderFacts {
+            blocked: context.blocked.contains(sender),
+            sent_last_hour: context
+                .recent
+                .get(&message.inbound_id)
+                .copied()
+                .unwrap_or(1),
+            awaiting: context
+                .awaiting
+                .get(sender)
+                .map(|(ticket, _, asked)| (TicketId(*ticket), *asked)),
+        };
+        let classified = classify(
+            text,
+            message.sms.received_at,
+            &facts,
+            &classify_rules,
+            |k| context.keywords.get(k).cloned(),
+        );
+        outcome.outcome = classified.as_str().into();
+        match classified {
+            Outcome::Blocked | Outcome::Flood => {}
+            Outcome::Attach(ticket) => {
+                let ticket_id = ticket.get();
+                let code = context.awaiting[sender].1.clone();
+                outcome.ticket_id = Some(ticket_id);
+                outcome.tracking_code = Some(code.clone());
+                let reply = ticket_text(text, message.inbound_id);
+                let at = message.sms.received_at;
+                let deadlines = crate::calendar::deadlines(c).await?;
+                if let Some(paused_at) =
+                    record_reporter_reply(c, ticket_id, &reply, &deadlines, at).await?
+                {
+                    resume_step_clock(c, ticket_id, &deadlines, paused_at, at).await?;
+                }
+                // The ticket no longer waits: a further SMS starts a new one.
+                context.awaiting.remove(sender);
+                let body = fill(context.template("reply_received"), &[("code", &code)]);
+                replies.push((f, "autoreply", Reply::Ready(body)));
             }
-            // The ticket no longer waits: a further SMS starts a new one.
-            context.awaiting.remove(sender);
-            let body = fill(context.template("reply_received"), &[("code", &code)]);
-            replies.push((f, "autoreply", Reply::Ready(body)));
-        } else {
-            match parsed {
-                Parsed::Help => {
-                    outcome.outcome = "help".into();
-                    let body = fill(
-                        context.template("help"),
-                        &[
-                            ("keywords", &context.keyword_list()),
-                            ("region", &rules.region_name),
-                        ],
-                    );
-                    replies.push((f, "help", Reply::Ready(body)));
-                }
-                Parsed::Status(code) => {
-                    outcome.outcome = "status".into();
-                    let body = status_reply(c, &context, code.as_ref().map(|c| c.as_str())).await?;
-                    replies.push((f, "status", Reply::Ready(body)));
-                }
-                parsed => {
-                    let agency = match &parsed {
-                        Parsed::Keyword { keyword, .. } => context.keywords.get(keyword).cloned(),
-                        _ => None,
-                    };
-                    outcome.outcome = if agency.is_some() { "ticket" } else { "triage" }.into();
-                    let intake = domain::ValidIntake {
-                        category: "pengaduan".into(),
-                        text: ticket_text(text, message.inbound_id),
-                        agency_code: agency,
-                        reporter_name: None,
-                        reporter_phone: PhoneNumber::parse(sender).ok(),
-                        reporter_email: None,
-                        address: None,
-                        lat: None,
-                        long: None,
-                        anonymous: false,
-                        confidential: false,
-                    };
-                    new_tickets.push((
-                        f,
-                        NewTicket {
-                            intake,
-                            channel: Channel::Sms,
-                            idempotency_key: None,
-                            received_at: message.sms.received_at,
-                        },
-                    ));
-                    let kind = if outcome.outcome == "ticket" {
-                        "ack"
-                    } else {
-                        "autoreply"
-                    };
-                    replies.push((f, kind, Reply::AfterTicket));
-                }
+            Outcome::Help => {
+                let body = fill(
+                    context.template("help"),
+                    &[
+                        ("keywords", &context.keyword_list()),
+                        ("region", &rules.region_name),
+                    ],
+                );
+                replies.push((f, "help", Reply::Ready(body)));
+            }
+            Outcome::Status(code) => {
+                let body = status_reply(c, &context, code.as_ref().map(|c| c.as_str())).await?;
+                replies.push((f, "status", Reply::Ready(body)));
+            }
+            Outcome::Ticket { .. } | Outcome::Triage => {
+                let agency = match &classified {
+                    Outcome::Ticket { agency_code } => Some(agency_code.clone()),
+                    _ => None,
+                };
+                let kind = if agency.is_some() { "ack" } else { "autoreply" };
+                let intake = domain::ValidIntake {
+                    category: "pengaduan".into(),
+                    text: ticket_text(text, message.inbound_id),
+                    agency_code: agency,
+                    reporter_name: None,
+                    reporter_phone: PhoneNumber::parse(sender).ok(),
+                    reporter_email: None,
+                    address: None,
+                    lat: None,
+                    long: None,
+                    anonymous: false,
+                    confidential: false,
+                };
+                new_tickets.push((
+                    f,
+                    NewTicket {
+                        intake,
+                        channel: Channel::Sms,
+                        idempotency_key: None,
+                        received_at: message.sms.received_at,
+                    },
+                ));
+                replies.push((f, kind, Reply::AfterTicket));
             }
         }
         outcomes[message.index] = Some(outcome);
