@@ -242,7 +242,7 @@ async fn admin_manages_the_agency_tree() {
             page.find("<code>UPT-LH</code>").unwrap(),
         );
         assert!(at_parent < at_child, "child listed after its parent");
-        assert!(page.contains("padding-left:2rem"), "child indented");
+        assert!(page.contains("class=\"tree-1\""), "child indented");
 
         // A duplicate code is a message on the form, not an error page.
         let duplicate = post_invalid(
