@@ -335,6 +335,28 @@ impl Db {
         }))
     }
 
+    /// The delegations `access` may list, newest first: every one for the administrator; for
+    /// an agency's operator, those of its positions (which they record and may end) and their
+    /// own; for anyone else, only those where they delegate or stand in.
+    pub async fn delegations_for(&self, access: &Access) -> Result<Vec<Delegation>> {
+        if access.is_admin() {
+            return self.delegations(None).await;
+        }
+        let agency = match access.role() {
+            Role::Operator => access.own().agency.map(AgencyId::get),
+            _ => None,
+        };
+        let mut conn = self.conn().await?;
+        let sql = format!(
+            "{DELEGATION_SELECT} WHERE d.delegator_id = $1 OR d.delegate_id = $1 OR d.agency_id = $2
+             ORDER BY d.starts_at DESC, d.id DESC LIMIT 200"
+        );
+        Ok(
+            run!(&mut conn.c(), x => sqlx::query_as::<_, Delegation>(sqlx::AssertSqlSafe(sql))
+            .bind(access.user().get()).bind(agency).fetch_all(x).await?),
+        )
+    }
+
     /// The delegations running at `now` in which `user_id` stands in for someone.
     pub async fn acting_delegations(&self, user_id: i64, now: i64) -> Result<Vec<Delegation>> {
         let mut conn = self.conn().await?;

@@ -419,6 +419,23 @@ enum Param {
 }
 
 impl Db {
+    /// The optional kinds of masking (`/admin/penyamaran`); they apply to cases published from
+    /// now on, never to those already published.
+    pub async fn redaction_settings(&self) -> Result<domain::redact::Settings> {
+        let mut conn = self.conn().await?;
+        redaction_settings(&mut conn.c()).await
+    }
+
+    pub async fn update_redaction_settings(&self, new: domain::redact::Settings) -> Result<()> {
+        let mut tx = self.begin().await?;
+        run!(&mut tx.c(), x => sqlx::query(
+            "UPDATE region_settings SET redact_addresses = $1, redact_plates = $2, redact_handles = $3,
+             redact_third_party_names = $4 WHERE id = 1"
+        ).bind(new.addresses).bind(new.plates).bind(new.handles).bind(new.third_party_names)
+            .execute(x).await?.rows_affected());
+        tx.commit().await
+    }
+
     /// Publishes every answered, non-confidential ticket that is not published yet, with its
     /// latest answer; `limit` tickets per transaction. Safe to run any time and on several
     /// nodes: a ticket is published once. Returns how many were published.

@@ -179,12 +179,23 @@ impl Db {
 
     /// Which channels the ticket's answer went to and their status.
     pub async fn answer_reach(&self, ticket_id: i64) -> Result<AnswerReach> {
+        self.message_reach(ticket_id, "answer", 0).await
+    }
+
+    /// Which channels the ticket's messages of `kind` (`answer`, `question`) queued at or
+    /// after `since` went to, and their status.
+    pub async fn message_reach(
+        &self,
+        ticket_id: i64,
+        kind: &str,
+        since: i64,
+    ) -> Result<AnswerReach> {
         let mut conn = self.conn().await?;
         let mut c = conn.c();
         let rows: Vec<(String, String, Option<String>, Option<String>)> = run!(&mut c, x => sqlx::query_as(
             "SELECT channel, status, dlr_status, last_error FROM messages
-             WHERE ticket_id = $1 AND direction = 'out' AND kind = 'answer' ORDER BY id DESC"
-        ).bind(ticket_id).fetch_all(x).await?);
+             WHERE ticket_id = $1 AND direction = 'out' AND kind = $2 AND created_at >= $3 ORDER BY id DESC"
+        ).bind(ticket_id).bind(kind).bind(since).fetch_all(x).await?);
         let mut reach = AnswerReach::default();
         for (channel, status, dlr_status, last_error) in rows {
             if reach.deliveries.iter().all(|d| d.channel != channel) {

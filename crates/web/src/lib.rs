@@ -2,6 +2,7 @@
 //! Handlers are thin: parse, authorise, call `store`/`domain`, render.
 
 pub mod api;
+mod assets;
 mod client_ip;
 pub mod config;
 mod error;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
+        .merge(assets::routes())
         .merge(public::routes())
         .merge(staff::routes())
         .merge(gateway::routes())

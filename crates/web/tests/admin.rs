@@ -242,7 +242,7 @@ async fn admin_manages_the_agency_tree() {
             page.find("<code>UPT-LH</code>").unwrap(),
         );
         assert!(at_parent < at_child, "child listed after its parent");
-        assert!(page.contains("padding-left:2rem"), "child indented");
+        assert!(page.contains("class=\"tree-1\""), "child indented");
 
         // A duplicate code is a message on the form, not an error page.
         let duplicate = post_invalid(
@@ -285,7 +285,10 @@ async fn admin_manages_the_agency_tree() {
         // Editing: no cycles, and a duplicate code on edit is also a form message.
         let edit = get_html(&app, &admin, &format!("/admin/opd/{dislh_id}")).await;
         assert!(edit.contains("Aduan ditangani dalam 5 hari kerja."));
-        assert!(edit.contains("confirm("), "deactivating asks first");
+        assert!(
+            edit.contains("data-confirm-unchecked=\"active\""),
+            "deactivating asks first"
+        );
         assert!(
             !edit.contains(&format!("<option value=\"{}\"", upt.id)),
             "own subtree not offered as parent"
@@ -571,7 +574,10 @@ async fn admin_manages_users_and_roles() {
         let budi_path = format!("/admin/pengguna/{}", budi.id);
         let edit = get_html(&app, &admin, &budi_path).await;
         assert!(edit.contains("budi@contoh.go.id") && edit.contains("value=\"staff\" selected"));
-        assert!(edit.contains("confirm("), "deactivating asks first");
+        assert!(
+            edit.contains("data-confirm-unchecked=\"active\""),
+            "deactivating asks first"
+        );
         post_ok(
             &app,
             &admin,

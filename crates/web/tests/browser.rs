@@ -1,216 +1,21 @@
-//! A real browser end to end: headless Chromium, driven through chromedriver with fantoccini,
-//! submits the public form and then answers the ticket as a liaison officer, on each backend.
-//!
-//! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`;
-//! `scripts/test.sh` installs them). `BALAI_TEST_CHROMEDRIVER` / `BALAI_TEST_CHROMIUM` override the paths,
-//! otherwise both are looked up on `PATH`. When either is missing the test fails; it never skips.
+//! A real browser end to end: headless Chromium, driven through chromedriver with fantoccini
+//! (`common::browser`), on each backend: submits the public form and then answers the ticket
+//! as a liaison officer; and runs the pages that have scripts (confirmations, the map, the
+//! holiday import, the simulated handset, the error page) under the Content-Security-Policy
+//! with no refusal in the console.
 
 mod common;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use common::browser::{
+    Chromedriver, TIMEOUT, console_problems, element, executable, path_of, text_until,
+};
+use common::{PASSWORD, TestApp, seed_org, spawn_apps};
+use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
 
-use common::{PASSWORD, TestApp, spawn_apps};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::json;
-
-const TIMEOUT: Duration = Duration::from_secs(30);
 const COMPLAINT: &str = "Lampu jalan mati di Jl. Merdeka — sudah 3 hari, tolong 🙏";
 const ANSWER: &str =
     "Terima kasih. Petugas Dishub sudah mengganti lampu di Jl. Merdeka — kini menyala ✅";
-
-/// An executable from `env_var`, or else `name` on `PATH`; a failure with the fix when absent.
-fn executable(env_var: &str, name: &str) -> PathBuf {
-    let install = "install it with `apt-get install -y chromium chromium-driver` \
-                   (scripts/test.sh does this) or point the variable at the binary";
-    if let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "{env_var}={} does not exist: {install}",
-            path.display()
-        );
-        return path;
-    }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("the browser test needs `{name}`, which is not on PATH and {env_var} is unset: {install}")
-        })
-}
-
-/// A chromedriver process on a free port with a throw-away Chromium profile. It runs in a process
-/// group of its own, which the Chromium it launches joins; on drop (so also when the test panics
-/// before closing the session) the whole group is killed and the profile removed.
-struct Chromedriver {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Chromedriver {
-    fn start(binary: &Path) -> Chromedriver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir =
-            std::env::temp_dir().join(format!("balai-browser-{}-{}", std::process::id(), port));
-        std::fs::create_dir_all(dir.join("profile")).expect("a temporary directory");
-        let log = std::fs::File::create(dir.join("chromedriver.log")).expect("a log file");
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("a log file"))
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut driver = Chromedriver { child, port, dir };
-        driver.wait_until_listening();
-        driver
-    }
-
-    fn wait_until_listening(&mut self) {
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("chromedriver exited at start ({status}):\n{}", self.log());
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on port {} within {TIMEOUT:?}:\n{}",
-                self.port,
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("chromedriver.log")).unwrap_or_default()
-    }
-
-    async fn session(&self, chromium: &Path) -> Client {
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,1024",
-        ]
-        .iter()
-        .map(|a| a.to_string())
-        .chain([format!(
-            "--user-data-dir={}",
-            self.dir.join("profile").display()
-        )])
-        .collect::<Vec<_>>();
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium, "args": args },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&self.url())
-            .await
-            .unwrap_or_else(|e| {
-                panic!("no Chromium session from chromedriver: {e}\n{}", self.log())
-            });
-        client
-            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-                None,
-                Some(TIMEOUT),
-                None,
-            ))
-            .await
-            .expect("page-load timeout");
-        client
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // The group's id is chromedriver's pid; `kill -KILL -PGID` also reaches its Chromium.
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // Chromium may still be letting go of its profile for a moment.
-        for _ in 0..20 {
-            if std::fs::remove_dir_all(&self.dir).is_ok() || !self.dir.exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no `{css}` within {TIMEOUT:?}: {e}"))
-}
-
-/// Waits until the element's text satisfies `ok`, returning it (the last seen text in the failure).
-async fn text_until(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + TIMEOUT;
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Ok(el) = client.find(Locator::Css(css)).await
-            && let Ok(text) = el.text().await
-        {
-            if ok(&text) {
-                return text;
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let url = client
-        .current_url()
-        .await
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    panic!("`{css}` on {url} never became as expected; last text: {last:?}")
-}
-
-async fn path_of(client: &Client) -> String {
-    let url = client.current_url().await.expect("current url");
-    match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    }
-}
 
 /// The whole story on one app: citizen submits, liaison officer answers, citizen sees it.
 async fn submit_and_answer(client: &Client, app: &TestApp) {
@@ -370,6 +175,8 @@ async fn submit_and_answer(client: &Client, app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(tracked.status, "answered", "{backend}");
+    let problems = console_problems(client).await;
+    assert!(problems.is_empty(), "{backend}: {problems:#?}");
     assert!(
         tracked
             .timeline
@@ -390,6 +197,230 @@ async fn citizen_submits_in_a_browser_and_staff_answers() {
     for app in &apps {
         // Each app is its own origin, so the staff session of one does not leak into the next.
         submit_and_answer(&client, app).await;
+    }
+    client.close().await.expect("close the browser session");
+    drop(driver);
+}
+
+/// Logs in through the login form.
+async fn log_in(client: &Client, app: &TestApp, username: &str) {
+    client
+        .goto(&app.at("/masuk"))
+        .await
+        .expect("open the login");
+    element(client, "#username")
+        .await
+        .send_keys(username)
+        .await
+        .expect("type the username");
+    element(client, "#password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .expect("type the password");
+    client
+        .form(Locator::Css("form[action='/masuk']"))
+        .await
+        .expect("the login form")
+        .submit()
+        .await
+        .expect("log in");
+    element(client, "table#tickets").await;
+}
+
+/// The text of the confirmation dialog once it is open.
+async fn dialog(client: &Client) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Ok(text) = client.get_alert_text().await {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no confirmation dialog within {TIMEOUT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn assert_clean(client: &Client, backend: &str, page: &str) {
+    let problems = console_problems(client).await;
+    assert!(problems.is_empty(), "{backend}: {page}: {problems:#?}");
+}
+
+/// Every page with a script, under the policy.
+async fn scripts_under_the_policy(client: &Client, app: &TestApp) {
+    let backend = app.db.backend().as_str();
+
+    // The console check sees a refusal: an injected inline script is refused and logged.
+    client.goto(&app.at("/")).await.expect("open the form");
+    element(client, "#complaint-form").await;
+    assert_clean(client, backend, "/").await;
+    client
+        .execute(
+            "var s = document.createElement('script'); s.textContent = 'window.ran = 1'; \
+             document.body.appendChild(s); return window.ran === undefined;",
+            Vec::new(),
+        )
+        .await
+        .expect("inject an inline script");
+    let refused = console_problems(client).await;
+    assert!(
+        refused
+            .iter()
+            .any(|m| m.contains("Content Security Policy")),
+        "{backend}: the log shows a refused inline script: {refused:#?}"
+    );
+    // complaint-form.js ran: it shows the location button (hidden without JavaScript).
+    assert!(
+        element(client, "#use-location")
+            .await
+            .is_displayed()
+            .await
+            .unwrap(),
+        "{backend}: the location button is shown by the static script"
+    );
+
+    // Confirmation before a destructive action: "Batal" keeps the holiday, "OK" deletes it.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+    app.db
+        .add_holidays(&[(day, "Hari Raya Natal".into())])
+        .await
+        .unwrap();
+    log_in(client, app, "admin").await;
+    client
+        .goto(&app.at("/admin/kalender"))
+        .await
+        .expect("open the calendar");
+    let delete = "#holidays form[action='/admin/kalender/libur/hapus'] button";
+    element(client, delete)
+        .await
+        .click()
+        .await
+        .expect("click Hapus");
+    assert_eq!(
+        dialog(client).await,
+        "Hapus hari libur 2026-12-25?",
+        "{backend}"
+    );
+    client.dismiss_alert().await.expect("Batal");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.db.holidays().await.unwrap().len(), 1, "{backend}: kept");
+    assert_eq!(path_of(client).await, "/admin/kalender", "{backend}");
+    element(client, delete)
+        .await
+        .click()
+        .await
+        .expect("click Hapus");
+    dialog(client).await;
+    client.accept_alert().await.expect("OK");
+    text_until(client, ".flash", |t| t.contains("Hari libur dihapus")).await;
+    assert!(
+        app.db.holidays().await.unwrap().is_empty(),
+        "{backend}: deleted"
+    );
+    // holiday-import.js ran: the file picker is shown.
+    assert!(
+        element(client, "#file-picker")
+            .await
+            .is_displayed()
+            .await
+            .unwrap(),
+        "{backend}: the file picker is shown by the static script"
+    );
+    assert_clean(client, backend, "/admin/kalender").await;
+
+    // Deactivating asks first; saving with the box still ticked does not.
+    client
+        .goto(&app.at("/admin/kategori?ubah=pengaduan"))
+        .await
+        .expect("open the category");
+    element(client, "#category-form input[name='active']")
+        .await
+        .click()
+        .await
+        .expect("untick active");
+    element(client, "#category-form button[type='submit']")
+        .await
+        .click()
+        .await
+        .expect("save");
+    assert!(
+        dialog(client)
+            .await
+            .starts_with("Nonaktifkan kategori ini?"),
+        "{backend}"
+    );
+    client.dismiss_alert().await.expect("Batal");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let catalog = app.db.categories().await.unwrap();
+    assert!(
+        catalog.iter().any(|c| c.code == "pengaduan" && c.active),
+        "{backend}: still active"
+    );
+    assert_clean(client, backend, "/admin/kategori").await;
+
+    // The dashboard's Leaflet map.
+    common::post_located_ticket(&app.db, "DISHUB", "Jembatan retak").await;
+    client
+        .goto(&app.at("/staf/dasbor"))
+        .await
+        .expect("open the dashboard");
+    element(client, "#map .leaflet-interactive").await;
+    let drawn = element(client, "#map")
+        .await
+        .attr("data-markers")
+        .await
+        .unwrap();
+    assert_eq!(drawn.as_deref(), Some("1"), "{backend}: markers on the map");
+    assert_clean(client, backend, "/staf/dasbor").await;
+
+    // The error page's "Kembali" appears and goes back.
+    client
+        .goto(&app.at("/kasus/999999"))
+        .await
+        .expect("open a missing case");
+    let back = element(client, "[data-history-back] a").await;
+    assert!(
+        back.is_displayed().await.unwrap(),
+        "{backend}: Kembali is shown"
+    );
+    back.click().await.expect("click Kembali");
+    element(client, "#map").await;
+    assert_eq!(
+        path_of(client).await,
+        "/staf/dasbor",
+        "{backend}: went back"
+    );
+    assert_clean(client, backend, "error page").await;
+
+    // The simulated handset counts what is typed.
+    client
+        .goto(&app.at("/simulasi-sms?nomor=081234567890"))
+        .await
+        .expect("open the handset");
+    element(client, "#sms-text")
+        .await
+        .send_keys("DISHUB lampu mati")
+        .await
+        .expect("type an SMS");
+    text_until(client, "#counter", |t| t == "17 karakter").await;
+    assert_clean(client, backend, "/simulasi-sms").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_with_scripts_work_under_the_content_security_policy() {
+    let chromedriver = executable("BALAI_TEST_CHROMEDRIVER", "chromedriver");
+    let chromium = executable("BALAI_TEST_CHROMIUM", "chromium");
+    let mut apps = Vec::new();
+    for db in store::testing::each_backend().await {
+        seed_org(&db).await;
+        apps.push(common::spawn_demo_app(db).await);
+    }
+    let driver = Chromedriver::start(&chromedriver);
+    let client = driver.session(&chromium).await;
+    for app in &apps {
+        scripts_under_the_policy(&client, app).await;
     }
     client.close().await.expect("close the browser session");
     drop(driver);

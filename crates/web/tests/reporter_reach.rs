@@ -217,3 +217,101 @@ async fn without_contact_the_officer_learns_the_answer_is_only_on_the_tracking_p
         assert!(db.ticket_messages(id).await.unwrap().is_empty());
     }
 }
+
+/// The ticket id of the web ticket with tracking code `code`, as the liaison officer sees it.
+async fn ticket_id(app: &common::TestApp, code: &str) -> i64 {
+    let list: serde_json::Value = app
+        .client
+        .get(app.at("/api/v1/tickets"))
+        .bearer_auth(app.token("penghubung.dishub").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tracking_code"] == code)
+        .and_then(|t| t["id"].as_i64())
+        .expect("the officer sees the ticket")
+}
+
+/// Asks the reporter through the ticket page; the flash the officer reads afterwards.
+async fn ask(app: &common::TestApp, cookie: &str, id: i64, question: &str) -> String {
+    common::post_ok(
+        app,
+        cookie,
+        &format!("/staf/aduan/{id}/ask"),
+        &[("body", question)],
+        &format!("/staf/aduan/{id}?ok=ask"),
+    )
+    .await;
+    let html = common::get_html(app, cookie, &format!("/staf/aduan/{id}?ok=ask")).await;
+    let start = html
+        .find("<div class=\"flash\" role=\"status\">")
+        .expect("a flash after asking")
+        + "<div class=\"flash\" role=\"status\">".len();
+    html[start..start + html[start..].find("</div>").unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_question_without_contact_is_said_to_be_only_on_the_tracking_page() {
+    for db in store::testing::each_backend().await {
+        common::seed_org(&db).await;
+        let backend = db.backend().as_str();
+        let (app, _) = common::spawn_app_with_sms(db.clone(), |_| dev_gateway()).await;
+        let cookie = common::login(&app, "penghubung.dishub").await;
+
+        // No phone, no email: nothing can be sent, and the page says so.
+        let path = submit(&app, "", "").await;
+        let code = path.rsplit('/').next().unwrap().to_string();
+        let id = ticket_id(&app, &code).await;
+        let form = common::get_html(&app, &cookie, &format!("/staf/aduan/{id}")).await;
+        assert!(
+            form.contains(
+                "pelapor tidak meninggalkan kontak: pertanyaan hanya tampil di halaman lacak"
+            ),
+            "{backend}: the ask form tells it beforehand"
+        );
+        let flash = ask(&app, &cookie, id, "Di depan SD nomor berapa tepatnya?").await;
+        assert_eq!(
+            flash,
+            "Pertanyaan hanya di halaman lacak: tidak ada kontak pelapor yang dapat dikirimi.",
+            "{backend}"
+        );
+        assert!(!flash.contains("dikirim ke pelapor"), "{backend}");
+        assert!(
+            db.ticket_messages(id)
+                .await
+                .unwrap()
+                .iter()
+                .all(|m| m.kind != "question"),
+            "{backend}: no question queued"
+        );
+        // …and it is indeed on the tracking page.
+        let track = common::get_html(&app, "", &format!("/lacak/{code}")).await;
+        assert!(
+            track.contains("Di depan SD nomor berapa tepatnya?"),
+            "{backend}"
+        );
+
+        // With an email the question goes, and the flash says by which channel.
+        let email = format!("tanya-{backend}@contoh.id");
+        let path = submit(&app, "", &email).await;
+        let code = path.rsplit('/').next().unwrap().to_string();
+        let id = ticket_id(&app, &code).await;
+        let form = common::get_html(&app, &cookie, &format!("/staf/aduan/{id}")).await;
+        assert!(
+            form.contains("Pertanyaan (dikirim lewat kanal pelapor"),
+            "{backend}"
+        );
+        let flash = ask(&app, &cookie, id, "Sejak kapan lampunya mati?").await;
+        assert_eq!(
+            flash, "Pertanyaan dikirim ke pelapor lewat email: dalam antrean.",
+            "{backend}"
+        );
+    }
+}

@@ -155,7 +155,10 @@ async fn admin_manages_keywords() {
         )
         .await;
         assert!(edit.contains("keyword-edit"));
-        assert!(edit.contains("confirm("), "disabling asks first");
+        assert!(
+            edit.contains("data-confirm-unchecked=\"active\""),
+            "disabling asks first"
+        );
         post_ok(
             &app,
             &admin,
@@ -464,8 +467,11 @@ async fn the_sms_ticket_page_has_a_live_counter_under_the_answer() {
         let cookie = login(&app, "penghubung.dishub").await;
         let page = get_html(&app, &cookie, &format!("/staf/aduan/{ticket}")).await;
         assert!(page.contains("data-sms-for=\"answer-body\""), "{page}");
+        assert!(page.contains("<script src=\"/static/sms-counter.js\"></script>"));
+        let script = common::get(&app, "", "/static/sms-counter.js").await;
+        assert_eq!(script.status(), 200);
         assert!(
-            page.contains("153"),
+            script.text().await.unwrap().contains("153"),
             "the counter script knows the part size"
         );
         assert!(page.contains(&format!("/staf/sms?aduan={ticket}")));

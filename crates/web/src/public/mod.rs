@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::view::{format_time, render, render_with};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -34,21 +34,8 @@ pub fn routes() -> Router<AppState> {
             "/aduan/diterima/{code}/sms",
             axum::routing::post(submitted::send_code),
         )
-        .route("/static/copy-code.js", get(submitted::copy_script))
         .route("/lacak", get(track_lookup))
         .route("/lacak/{code}", get(track_page))
-        .route("/static/app.css", get(stylesheet))
-}
-
-async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/app.css"),
-    )
-        .into_response()
 }
 
 /// What the form posts. Everything arrives as text; numbers are parsed here so that a bad value

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::view::{render, render_with};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::TrackingCode;
 use serde::Deserialize;
@@ -129,17 +129,4 @@ pub(crate) async fn send_code(
         CodeBySms::Withheld(Withheld::Blocked) => "blokir",
     };
     Ok(Redirect::to(&format!("/aduan/diterima/{parsed}?sms={result}")).into_response())
-}
-
-/// Copies the code with the Clipboard API where there is one; without JS the code stays
-/// selectable text.
-pub(crate) async fn copy_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/copy-code.js"),
-    )
-        .into_response()
 }

@@ -91,6 +91,9 @@ fn tree_order<T>(
     out
 }
 
+/// The deepest level `app.css` indents (`tree-1` … `tree-8`); deeper rows stay at it.
+const MAX_INDENT: usize = 8;
+
 fn indent_label(depth: usize, label: &str) -> String {
     format!("{}{label}", "— ".repeat(depth))
 }
@@ -361,7 +364,7 @@ pub struct AgencyRow {
     pub name: String,
     pub kind: &'static str,
     pub parent: String,
-    /// Left padding in rem: the depth in the tree.
+    /// The depth in the tree, for the stylesheet's `tree-N` class (capped at `MAX_INDENT`).
     pub indent: usize,
     pub active: bool,
 }
@@ -379,7 +382,7 @@ fn agency_rows(agencies: &[Agency]) -> Vec<AgencyRow> {
                 .and_then(|p| agencies.iter().find(|x| x.id == p))
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
-            indent: depth * 2,
+            indent: depth.min(MAX_INDENT),
             active: a.active,
         })
         .collect()
@@ -526,6 +529,7 @@ pub struct PositionRow {
     pub name: String,
     pub label: String,
     pub parent: String,
+    /// As `AgencyRow::indent`.
     pub indent: usize,
 }
 
@@ -556,7 +560,7 @@ fn position_groups(agencies: &[Agency], positions: &[Position]) -> Vec<PositionG
                         .and_then(|id| own.iter().find(|x| x.id == id))
                         .map(|x| x.name.clone())
                         .unwrap_or_default(),
-                    indent: depth * 2,
+                    indent: depth.min(MAX_INDENT),
                 })
                 .collect();
             PositionGroup {

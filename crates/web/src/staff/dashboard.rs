@@ -10,8 +10,7 @@ use crate::view::{Nav, channel_label, format_time, render, status_label};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use charts::Bar;
 use serde::{Deserialize, Serialize};
 use store::dashboard::Dashboard;
@@ -280,40 +279,6 @@ pub async fn page(
         q,
     };
     Ok(render(&page))
-}
-
-/// The vendored Leaflet (BSD-2-Clause, unmodified but for its source map line) and the
-/// dashboard's map script.
-pub async fn leaflet_js() -> Response {
-    asset(
-        "text/javascript; charset=utf-8",
-        include_str!("../../static/vendor/leaflet/leaflet.js"),
-    )
-}
-
-pub async fn leaflet_css() -> Response {
-    asset(
-        "text/css; charset=utf-8",
-        include_str!("../../static/vendor/leaflet/leaflet.css"),
-    )
-}
-
-pub async fn map_js() -> Response {
-    asset(
-        "text/javascript; charset=utf-8",
-        include_str!("../../static/dashboard-map.js"),
-    )
-}
-
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -96,7 +96,8 @@ fn row(d: Delegation, staff: &Staff, tz: chrono_tz::Tz, now: i64) -> DelegationR
     }
 }
 
-/// The card for `staff`: their own delegations, or all of them for the admin page.
+/// The card for `staff`: the delegations their access may list, or all of them for the admin
+/// page.
 pub(crate) async fn delegation_box(
     state: &AppState,
     staff: &Staff,
@@ -106,10 +107,13 @@ pub(crate) async fn delegation_box(
 ) -> Result<DelegationBox, PageError> {
     let tz = region_tz(state).await;
     let now = store::now_ms();
-    let list = state
-        .db()
-        .delegations(if admin { None } else { Some(staff.user.id) })
-        .await?;
+    // The admin page lists all; elsewhere what the request's access may see (an operator: the
+    // agency's delegations).
+    let list = if admin {
+        state.db().delegations(None).await?
+    } else {
+        state.db().delegations_for(&staff.access).await?
+    };
     let mut rows: Vec<DelegationRow> = list.into_iter().map(|d| row(d, staff, tz, now)).collect();
     // Running delegations first.
     rows.sort_by_key(|r| !r.active);

@@ -15,6 +15,7 @@ mod login;
 mod moderation;
 mod profile;
 mod reach;
+mod redaction;
 mod reports;
 mod sms;
 mod ticket;
@@ -87,15 +88,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staf/dasbor", get(dashboard::page))
         .route(
-            "/static/vendor/leaflet/leaflet.js",
-            get(dashboard::leaflet_js),
-        )
-        .route(
-            "/static/vendor/leaflet/leaflet.css",
-            get(dashboard::leaflet_css),
-        )
-        .route("/static/dashboard-map.js", get(dashboard::map_js))
-        .route(
             "/admin/alur",
             get(workflow::list_page).post(workflow::create),
         )
@@ -129,6 +121,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/instruksi-disposisi",
             get(delegations::instructions_page).post(delegations::instruction_save),
+        )
+        .route(
+            "/admin/penyamaran",
+            get(redaction::page).post(redaction::save),
         )
         .route("/staf/laporan", get(reports::page))
         .route("/staf/laporan/unduh", get(reports::download))

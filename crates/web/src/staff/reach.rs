@@ -26,6 +26,15 @@ fn status_label(delivery: &Delivery) -> String {
 /// One sentence: the channels the answer went to with their outbox status, or that it is only
 /// on the tracking page.
 pub(crate) fn answer_summary(reach: &AnswerReach) -> String {
+    summary("Jawaban", reach)
+}
+
+/// The same for a question to the reporter (`ask`): never "sent" when nothing could be sent.
+pub(crate) fn question_summary(reach: &AnswerReach) -> String {
+    summary("Pertanyaan", reach)
+}
+
+fn summary(what: &str, reach: &AnswerReach) -> String {
     let blocked = if reach.phone_blocked {
         " Nomor telepon pelapor diblokir, jadi tidak ada SMS."
     } else {
@@ -33,7 +42,7 @@ pub(crate) fn answer_summary(reach: &AnswerReach) -> String {
     };
     if reach.deliveries.is_empty() {
         return format!(
-            "Jawaban hanya di halaman lacak: tidak ada kontak pelapor yang dapat dikirimi.{blocked}"
+            "{what} hanya di halaman lacak: tidak ada kontak pelapor yang dapat dikirimi.{blocked}"
         );
     }
     let parts: Vec<String> = reach
@@ -42,7 +51,7 @@ pub(crate) fn answer_summary(reach: &AnswerReach) -> String {
         .map(|d| format!("{}: {}", channel_label(&d.channel), status_label(d)))
         .collect();
     format!(
-        "Jawaban dikirim ke pelapor lewat {}.{blocked}",
+        "{what} dikirim ke pelapor lewat {}.{blocked}",
         parts.join("; ")
     )
 }
@@ -78,5 +87,10 @@ mod tests {
         };
         assert!(answer_summary(&blocked).contains("diblokir"));
         assert!(answer_summary(&blocked).contains("email: gagal"));
+        assert_eq!(
+            question_summary(&none),
+            "Pertanyaan hanya di halaman lacak: tidak ada kontak pelapor yang dapat dikirimi."
+        );
+        assert!(question_summary(&both).starts_with("Pertanyaan dikirim ke pelapor lewat SMS"));
     }
 }

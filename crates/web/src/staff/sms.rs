@@ -959,7 +959,7 @@ mod tests {
         );
     }
 
-    /// The same cases as the counter script in templates/sms/counter.html gives (checked with
+    /// The same cases as the counter script in static/sms-counter.js gives (checked with
     /// node): the page and the server must agree.
     #[test]
     fn counter_text_agrees_with_the_page_script() {

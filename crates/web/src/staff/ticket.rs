@@ -48,11 +48,13 @@ struct TicketPage {
     messages: Vec<MessageRow>,
     /// Where the answer went and its status (answered tickets only).
     answer_reach: Option<String>,
+    /// The reporter left a phone or email that answers and questions can go to.
+    reporter_reachable: bool,
     agencies: Vec<Choice>,
     colleagues: Vec<Choice>,
     reasons: Vec<Choice>,
     can: Vec<&'static str>,
-    flash: Option<&'static str>,
+    flash: Option<String>,
     /// LAPOR! SP4N number box (secretariat and admin only).
     lapor: Option<super::lapor::LaporBox>,
     /// The published copy: (case id, withheld).
@@ -319,10 +321,13 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let t = state.db().ticket(&staff.access, id).await?;
     let tz = region_tz(&state).await;
-    let events = state
-        .db()
-        .events(id)
-        .await?
+    let events = state.db().events(id).await?;
+    let last_question_at = events
+        .iter()
+        .filter(|e| e.kind == "asked_reporter")
+        .map(|e| e.at)
+        .max();
+    let events = events
         .into_iter()
         .map(|e| EventRow {
             label: domain::EventKind::label_id(&e.kind),
@@ -364,7 +369,7 @@ pub async fn page(
         Some(agency) => state.db().users_of_agency(agency).await?,
         None => Vec::new(),
     };
-    let flash = match q.ok.as_deref() {
+    let mut flash = match q.ok.as_deref() {
         Some("forward") => Some("Aduan diteruskan."),
         Some("note") => Some("Catatan disimpan."),
         Some("assign") => Some("Aduan ditugaskan."),
@@ -372,7 +377,6 @@ pub async fn page(
         Some("decline") => Some("Aduan ditolak."),
         Some("close") => Some("Aduan ditutup."),
         Some("reopen") => Some("Aduan dibuka kembali."),
-        Some("ask") => Some("Pertanyaan dikirim ke pelapor."),
         Some("lapor") => Some("Nomor LAPOR! disimpan."),
         Some("disposisi") => Some("Disposisi dikirim."),
         Some("draft") => Some("Draf jawaban diajukan untuk disetujui."),
@@ -381,7 +385,13 @@ pub async fn page(
         Some("send") => Some("Jawaban yang disetujui disimpan."),
         Some("step") => Some("Langkah ditandai selesai."),
         _ => None,
-    };
+    }
+    .map(str::to_string);
+    // What the outbox holds for the newest question: "sent" only when something was queued.
+    if let (Some("ask"), Some(asked)) = (q.ok.as_deref(), last_question_at) {
+        let reach = state.db().message_reach(id, "question", asked).await?;
+        flash = Some(super::reach::question_summary(&reach));
+    }
     let lapor = super::lapor::ticket_box(&state, &staff, id, tz).await?;
     let published = state
         .db()
@@ -399,8 +409,21 @@ pub async fn page(
         )),
         None => None,
     };
+    let nobody = store::messages::ReporterText {
+        sms: String::new(),
+        email_subject: String::new(),
+        email_body: String::new(),
+    };
+    let reporter_reachable = !store::messages::to_reporter(
+        &t.channel,
+        t.reporter_email.clone(),
+        t.reporter_phone.clone(),
+        nobody,
+    )
+    .is_empty();
     let page = TicketPage {
         answer_reach,
+        reporter_reachable,
         nav: Nav::of(&staff),
         status_label: status.label_id(),
         received: format_time(t.received_at, tz),

@@ -1,6 +1,7 @@
 //! Shared by the web tests: a real server on port 0 over a fresh database of each backend.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod smtp;
 
 use store::Db;
@@ -246,6 +247,35 @@ pub async fn spawn_app_with_sms(
         .build()
         .unwrap();
     (TestApp::from_parts(url, db, client, tx), gateways)
+}
+
+/// A server as `balai demo` runs it: the simulated handset mounted, over a `dev` gateway.
+pub async fn spawn_demo_app(db: Db) -> TestApp {
+    let gateways = sms::Gateways::new(vec![sms::GatewayConfig {
+        name: "dev".into(),
+        kind: Some(sms::GatewayKind::Dev),
+        default: true,
+        ..Default::default()
+    }])
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::with_sms(
+        db.clone(),
+        demo_config(),
+        None,
+        std::sync::Arc::new(gateways),
+        store::sms::SmsRules::default(),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(web::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp::from_parts(url, db, client, tx)
 }
 
 /// Logs in through the form; the session cookie, or `None` when the login is refused.
