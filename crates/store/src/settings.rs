@@ -40,11 +40,3 @@ pub fn in_quiet_hours(quiet: Option<&str>, local: NaiveTime) -> bool {
         _ => false,
     }
 }
-
-impl crate::Db {
-    /// The kinds of personal data the admin chose to mask in published text.
-    pub async fn redaction_settings(&self) -> Result<domain::redact::Settings> {
-        let mut conn = self.conn().await?;
-        crate::publication::redaction_settings(&mut conn.c()).await
-    }
-}
