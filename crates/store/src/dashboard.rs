@@ -1,7 +1,7 @@
 //! Numbers for the dashboards: tickets per day, backlog and deadlines per agency, answers on
 //! time, channel and category mix, located tickets for the map, and the overdue list.
 
-use crate::db::run;
+use crate::db::{C, run};
 use crate::rows::StepOverdue;
 use crate::settings::region_zone;
 use crate::{Access, Db, Result};
@@ -225,7 +225,7 @@ impl Db {
              WHERE t.status IN ('received', 'open') AND t.due_at < $1 AND t.sla_paused_at IS NULL{scope}
              ORDER BY t.due_at, t.id LIMIT {OVERDUE_LIMIT}"
         ))).bind(now).fetch_all(x).await?);
-        let overdue_by_step = crate::workflow::overdue_by_step(&mut c, &scope, now).await?;
+        let overdue_by_step = overdue_by_step(&mut c, &scope, now).await?;
 
         Ok(Dashboard {
             from_ms,
@@ -239,5 +239,27 @@ impl Db {
             overdue_by_step,
             totals,
         })
+    }
+}
+
+/// [`Db::overdue_by_agency_and_step`] within `scope`, an SQL condition on `t` (`" AND …"`,
+/// built from numbers only) or empty for the whole region.
+pub async fn overdue_by_step(c: &mut C<'_>, scope: &str, now: i64) -> Result<Vec<StepOverdue>> {
+    Ok(
+        run!(c, x => sqlx::query_as::<_, StepOverdue>(sqlx::AssertSqlSafe(format!(
+        "SELECT a.code AS agency_code, a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
+         FROM tickets t JOIN ticket_steps s ON s.ticket_id = t.id AND s.position = t.step_position
+         LEFT JOIN agencies a ON a.id = t.agency_id
+         WHERE t.status IN ('received', 'open') AND t.sla_paused_at IS NULL AND t.step_due_at < $1{scope}
+         GROUP BY a.code, a.name, s.name ORDER BY overdue DESC, a.code, s.name"
+    ))).bind(now).fetch_all(x).await?),
+    )
+}
+
+impl Db {
+    /// Open tickets past their current step's deadline at `now`, per agency and step name.
+    pub async fn overdue_by_agency_and_step(&self, now: i64) -> Result<Vec<StepOverdue>> {
+        let mut conn = self.conn().await?;
+        overdue_by_step(&mut conn.c(), "", now).await
     }
 }

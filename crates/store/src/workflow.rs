@@ -113,20 +113,6 @@ pub struct AnswerDraft {
     pub comment: String,
 }
 
-/// [`Db::overdue_by_agency_and_step`] within `scope`, an SQL condition on `t` (`" AND …"`,
-/// built from numbers only) or empty for the whole region.
-pub async fn overdue_by_step(c: &mut C<'_>, scope: &str, now: i64) -> Result<Vec<StepOverdue>> {
-    Ok(
-        run!(c, x => sqlx::query_as::<_, StepOverdue>(sqlx::AssertSqlSafe(format!(
-        "SELECT a.code AS agency_code, a.name AS agency_name, s.name AS step_name, COUNT(*) AS overdue
-         FROM tickets t JOIN ticket_steps s ON s.ticket_id = t.id AND s.position = t.step_position
-         LEFT JOIN agencies a ON a.id = t.agency_id
-         WHERE t.status IN ('received', 'open') AND t.sla_paused_at IS NULL AND t.step_due_at < $1{scope}
-         GROUP BY a.code, a.name, s.name ORDER BY overdue DESC, a.code, s.name"
-    ))).bind(now).fetch_all(x).await?),
-    )
-}
-
 fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
 }
@@ -701,12 +687,6 @@ impl Db {
              FROM answer_drafts d LEFT JOIN users a ON a.id = d.author_id LEFT JOIN users r ON r.id = d.reviewer_id
              WHERE d.ticket_id = $1 ORDER BY d.version"
         ).bind(ticket_id).fetch_all(x).await?))
-    }
-
-    /// Open tickets past their current step's deadline at `now`, per agency and step name.
-    pub async fn overdue_by_agency_and_step(&self, now: i64) -> Result<Vec<StepOverdue>> {
-        let mut conn = self.conn().await?;
-        overdue_by_step(&mut conn.c(), "", now).await
     }
 }
 

@@ -17,7 +17,6 @@ const SHARED: &[&str] = &[
 /// (from, to): sweeps and SMS intake still orchestrate inside the store.
 const REMAINING: &[(&str, &str)] = &[
     ("bulk", "publication"),
-    ("dashboard", "workflow"),
     ("dispositions", "delegations"),
     ("dispositions", "notify"),
     ("escalation", "delegations"),
