@@ -53,7 +53,8 @@ proptest! {
     fn phones_are_masked((written, digits) in phone(), before in words(), after in words()) {
         let text = format!("{before} {written} {after}");
         let masked = mask_personal_data(&text, &[]);
-        prop_assert!(masked.contains(PHONE_MASK), "{text:?} -> {masked:?}");
+        // After an ID-number word ("kk", "nik") the number reads as that ID: masked either way.
+        prop_assert!(masked.contains(PHONE_MASK) || masked.contains("[NIK]"), "{text:?} -> {masked:?}");
         prop_assert!(!digits_of(&masked).contains(&digits[digits.len() - 6..]), "{text:?} -> {masked:?}");
     }
 
