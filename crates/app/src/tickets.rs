@@ -199,7 +199,7 @@ impl App {
         let payload = Acting::tag(acting.as_ref(), payload);
         if decision.event == EventKind::Answered {
             let reporter = Reporter {
-                channel: row.channel.clone(),
+                channel: row.channel,
                 email: row.reporter_email.clone(),
                 phone: row.reporter_phone.clone(),
                 tracking_code: row.tracking_code.clone(),
@@ -246,7 +246,7 @@ impl App {
                 &[("code", &row.tracking_code), ("question", &decision.body)],
             );
             let text = texts::question(sms, &row.tracking_code, &decision.body);
-            let messages = to_reporter(&row.channel, row.reporter_email, row.reporter_phone, text);
+            let messages = to_reporter(row.channel, row.reporter_email, row.reporter_phone, text);
             outbox::to_reporter(&mut c, ticket_id, messages, "question", None, now).await?;
         }
         let told = match decision.notify {
@@ -304,12 +304,11 @@ impl App {
                 }
             })
             .collect();
-        let status = ticket.status();
         Ok(PublicTicket {
             tracking_code: ticket.tracking_code,
             register_number: ticket.register_number,
-            status: status.as_str().to_string(),
-            status_label: status.label_id().to_string(),
+            status: ticket.status,
+            status_label: ticket.status.label_id().to_string(),
             category: ticket.category,
             channel: ticket.channel,
             agency_name: ticket.agency_name,
@@ -322,7 +321,7 @@ impl App {
 
 /// How the reporter of a ticket is reached.
 pub(crate) struct Reporter {
-    pub channel: String,
+    pub channel: domain::Channel,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub tracking_code: String,
@@ -361,7 +360,7 @@ pub(crate) async fn deliver_answer(
         &settings::template(c, "answer").await?,
         &[("code", &code), ("answer", body)],
     );
-    let messages = to_reporter(&channel, email, phone, texts::answer(sms, &code, body));
+    let messages = to_reporter(channel, email, phone, texts::answer(sms, &code, body));
     outbox::to_reporter(c, ticket_id, messages, "answer", None, now).await
 }
 
@@ -384,7 +383,7 @@ async fn acknowledge_new(
     );
     let text = texts::acknowledgement(sms, code, &created.register_number, &rules.answer_time_text);
     let messages = to_reporter(
-        new.channel.as_str(),
+        new.channel,
         new.intake.reporter_email.clone(),
         new.intake.reporter_phone.as_ref().map(|p| p.to_string()),
         text,

@@ -24,6 +24,8 @@ pub use intake::{FieldError, IntakeInput, ValidIntake};
 pub use phone::PhoneNumber;
 pub use redact::mask_personal_data;
 pub use refusal::{Field, Refusal};
-pub use ticket::{Action, Channel, DeclineReason, Role, TicketStatus, TransitionError};
+pub use ticket::{
+    Action, AgencyKind, Channel, DeclineReason, Role, TicketStatus, TransitionError, UnknownValue,
+};
 pub use timeline::{EventKind, event_hash};
 pub use tracking::{TrackingCode, register_number};

@@ -19,12 +19,50 @@ macro_rules! string_enum {
             }
         }
 
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+
+            /// How a database row decodes it: an unknown value is an error, never a default.
+            fn try_from(text: String) -> Result<Self, UnknownValue> {
+                Self::parse(&text).ok_or(UnknownValue { of: stringify!($name), value: text })
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
+}
+
+/// A value read from the database that is not one of its closed set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {of} {value:?}")]
+pub struct UnknownValue {
+    pub of: &'static str,
+    pub value: String,
+}
+
+string_enum!(
+    /// The kind of a unit of the organisation.
+    AgencyKind { Secretariat = "secretariat", Agency = "agency", Subdistrict = "subdistrict", Enterprise = "enterprise" }
+);
+
+impl AgencyKind {
+    pub fn label_id(self) -> &'static str {
+        match self {
+            AgencyKind::Secretariat => "Sekretariat",
+            AgencyKind::Agency => "OPD / Dinas / Badan",
+            AgencyKind::Subdistrict => "Kecamatan",
+            AgencyKind::Enterprise => "Perusahaan Daerah",
+        }
+    }
+
+    /// Whether tickets can be sent to it at intake (every kind but the secretariat).
+    pub fn takes_intake(self) -> bool {
+        self != AgencyKind::Secretariat
+    }
 }
 
 string_enum!(

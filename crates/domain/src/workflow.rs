@@ -51,6 +51,17 @@ impl StepKind {
     }
 }
 
+impl TryFrom<String> for StepKind {
+    type Error = crate::UnknownValue;
+
+    fn try_from(text: String) -> Result<Self, crate::UnknownValue> {
+        Self::parse(&text).ok_or(crate::UnknownValue {
+            of: "StepKind",
+            value: text,
+        })
+    }
+}
+
 impl StepKind {
     pub fn label_id(self) -> &'static str {
         match self {

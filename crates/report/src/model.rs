@@ -44,16 +44,12 @@ pub fn percent_id(part: i64, whole: i64) -> String {
     format!("{:.1}%", 100.0 * part as f64 / whole as f64).replace('.', ",")
 }
 
-fn channel_label(channel: &str) -> String {
-    Channel::parse(channel)
-        .map(|c| c.label_id().to_string())
-        .unwrap_or_else(|| channel.to_string())
+fn channel_label(channel: &Channel) -> String {
+    channel.label_id().to_string()
 }
 
-fn status_label(status: &str) -> String {
-    TicketStatus::parse(status)
-        .map(|s| s.label_id().to_string())
-        .unwrap_or_else(|| status.to_string())
+fn status_label(status: &TicketStatus) -> String {
+    status.label_id().to_string()
 }
 
 fn reason_label(reason: Option<&str>) -> String {
@@ -136,18 +132,18 @@ fn reporter_cell(r: &RecapRow, sees_identity: bool) -> String {
 }
 
 fn result_cell(r: &RecapRow) -> String {
-    match TicketStatus::parse(&r.status) {
+    match r.status {
         // The decline's timeline entry already names the reason.
-        Some(TicketStatus::Declined) => match r.decline_note.as_deref().map(str::trim) {
+        TicketStatus::Declined => match r.decline_note.as_deref().map(str::trim) {
             Some(note) if !note.is_empty() => format!("Ditolak. {note}"),
             _ => format!("Ditolak: {}", reason_label(r.decline_reason.as_deref())),
         },
         _ => match r.answer.as_deref().filter(|a| !a.trim().is_empty()) {
             Some(answer) => answer.trim().to_string(),
-            None => match TicketStatus::parse(&r.status) {
-                Some(TicketStatus::Closed) => "Selesai tanpa jawaban tertulis".into(),
-                Some(TicketStatus::Answered) => "Dijawab".into(),
-                Some(TicketStatus::Received) => "Menunggu triase".into(),
+            None => match r.status {
+                TicketStatus::Closed => "Selesai tanpa jawaban tertulis".into(),
+                TicketStatus::Answered => "Dijawab".into(),
+                TicketStatus::Received => "Menunggu triase".into(),
                 _ => "Dalam proses".into(),
             },
         },
@@ -155,7 +151,7 @@ fn result_cell(r: &RecapRow) -> String {
 }
 
 fn remark_cell(r: &RecapRow, now: i64) -> String {
-    let status = TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open);
+    let status = r.status;
     match (status, r.answered_at, r.due_at) {
         (TicketStatus::Declined, _, _) => "Ditolak".into(),
         (_, Some(answered), Some(due)) if answered <= due => "Dijawab tepat waktu".into(),
@@ -163,7 +159,7 @@ fn remark_cell(r: &RecapRow, now: i64) -> String {
         (_, Some(_), None) => "Dijawab".into(),
         (TicketStatus::Closed, None, _) => "Selesai".into(),
         (_, None, Some(due)) if due < now => "Melewati tenggat".into(),
-        _ => status_label(status.as_str()),
+        _ => status_label(&status),
     }
 }
 
@@ -555,8 +551,8 @@ pub fn semester_report(
                 ..AgencyLine::default()
             }
         });
-        let is_declined = c.status == "declined";
-        let is_open = matches!(c.status.as_str(), "received" | "open");
+        let is_declined = c.status == TicketStatus::Declined;
+        let is_open = !c.status.is_final();
         for l in [&mut *line, &mut totals] {
             l.received += c.count;
             l.answered += c.answered;

@@ -78,7 +78,7 @@ pub async fn ensure_agencies(db: &Db, count: usize) -> Result<Vec<(i64, String)>
         .agencies()
         .await?
         .into_iter()
-        .filter(|a| a.kind != "secretariat")
+        .filter(|a| a.kind.takes_intake())
         .map(|a| (a.id, a.code))
         .collect())
 }

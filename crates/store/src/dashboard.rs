@@ -50,7 +50,8 @@ pub struct LocatedTicket {
     pub id: i64,
     pub register_number: String,
     pub category: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: domain::TicketStatus,
     pub lat: f64,
     pub long: f64,
 }

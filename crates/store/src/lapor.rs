@@ -59,7 +59,8 @@ pub struct LaporRow {
     pub id: i64,
     pub register_number: String,
     pub tracking_code: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: domain::TicketStatus,
     pub received_at: i64,
     pub answered_at: Option<i64>,
     pub closed_at: Option<i64>,
@@ -69,7 +70,8 @@ pub struct LaporRow {
     pub agency_name: Option<String>,
     pub category: String,
     pub category_name: Option<String>,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: domain::Channel,
     pub text: String,
     /// The latest answer on the timeline; `None` for a ticket closed without an answer.
     pub answer: Option<String>,

@@ -52,7 +52,7 @@ pub struct ReporterText {
 /// by SMS to the phone the reporter gave and by email when given, both when both. Empty when
 /// there is no way to reach them (the tracking page still shows what is public).
 pub fn to_reporter(
-    channel: &str,
+    channel: domain::Channel,
     email: Option<String>,
     phone: Option<String>,
     text: ReporterText,
@@ -66,7 +66,7 @@ pub fn to_reporter(
             body: text.sms,
         });
     }
-    if channel == "sms" {
+    if channel == domain::Channel::Sms {
         return messages;
     }
     if let Some(recipient) = email {

@@ -18,7 +18,8 @@ pub struct Agency {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: domain::AgencyKind,
     pub parent_id: Option<i64>,
     pub active: bool,
     pub mechanism: String,

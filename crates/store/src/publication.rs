@@ -29,7 +29,8 @@ pub struct PublishedCase {
     pub agency_name: Option<String>,
     pub category: String,
     pub category_name: Option<String>,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: domain::Channel,
     pub month: String,
     pub received_at: i64,
     pub answered_at: i64,
@@ -95,7 +96,8 @@ pub struct CasePage {
 pub struct Officer {
     pub full_name: String,
     pub position: Option<String>,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: domain::Role,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -157,7 +159,8 @@ pub struct Source {
     pub id: i64,
     pub agency_id: Option<i64>,
     pub category: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: domain::Channel,
     pub text: String,
     pub tracking_code: String,
     pub register_number: String,
@@ -220,7 +223,7 @@ pub struct NewCase {
     pub ticket_id: i64,
     pub agency_id: Option<i64>,
     pub category: String,
-    pub channel: String,
+    pub channel: domain::Channel,
     pub month: String,
     pub received_at: i64,
     pub answered_at: i64,
@@ -254,7 +257,7 @@ impl NewCase {
             ticket_id: src.id,
             agency_id: src.agency_id,
             category: src.category.clone(),
-            channel: src.channel.clone(),
+            channel: src.channel,
             month: month_of(src.received_at, zone),
             received_at: src.received_at,
             answered_at,
@@ -290,7 +293,7 @@ pub async fn insert_cases(c: &mut C<'_>, cases: &[NewCase], now: i64) -> Result<
     Ok(run!(c, x => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         for n in cases {
-            q = q.bind(n.ticket_id).bind(n.agency_id).bind(n.category.clone()).bind(n.channel.clone())
+            q = q.bind(n.ticket_id).bind(n.agency_id).bind(n.category.clone()).bind(n.channel.as_str())
                 .bind(n.month.clone()).bind(n.received_at).bind(n.answered_at)
                 .bind(n.answered_at - n.received_at).bind(n.on_time).bind(n.reporter_label.clone())
                 .bind(n.question.clone()).bind(n.answer.clone()).bind(now).bind(now);

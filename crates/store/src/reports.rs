@@ -190,9 +190,11 @@ pub struct RecapRow {
     pub agency_id: Option<i64>,
     pub register_number: String,
     pub received_at: i64,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: domain::Channel,
     pub category: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: domain::TicketStatus,
     pub text: String,
     pub anonymous: bool,
     pub confidential: bool,
@@ -416,8 +418,10 @@ impl Db {
 pub struct Combo {
     pub agency_id: Option<i64>,
     pub category: String,
-    pub channel: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub channel: domain::Channel,
+    #[sqlx(try_from = "String")]
+    pub status: domain::TicketStatus,
     pub decline_reason: Option<String>,
     pub count: i64,
     pub answered: i64,

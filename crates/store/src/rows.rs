@@ -22,7 +22,8 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub full_name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: domain::Role,
     pub agency_id: Option<i64>,
     pub position_id: Option<i64>,
     pub email: Option<String>,

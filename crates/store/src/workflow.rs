@@ -41,8 +41,10 @@ pub struct TemplateInput {
 pub struct TicketStep {
     pub position: i64,
     pub name: String,
-    pub role: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub role: domain::Role,
+    #[sqlx(try_from = "String")]
+    pub kind: domain::workflow::StepKind,
     pub duration: String,
     /// Only this position's holder acts in the step.
     pub position_id: Option<i64>,
@@ -91,7 +93,7 @@ impl TicketWorkflow {
     pub fn needs_approval(&self) -> bool {
         self.steps
             .iter()
-            .any(|s| s.kind == "approve" && s.done_at.is_none())
+            .any(|s| s.kind == StepKind::Approve && s.done_at.is_none())
             && self.current.is_some()
     }
 }
@@ -123,22 +125,30 @@ fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
 
 type StepRow = (String, String, String, String, Option<i64>);
 
-fn step_of(row: StepRow) -> Step {
+/// A stored step; an unknown role, kind or duration is corrupt data, never a default.
+fn step_of(row: StepRow) -> Result<Step> {
     let (name, role, kind, duration, position_id) = row;
-    Step {
+    let corrupt =
+        |what: &str, value: &str| StoreError::Corrupt(format!("step {name:?}: {what} {value:?}"));
+    Ok(Step {
         position_id,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        kind: StepKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        duration: parse_duration(&name, &duration)?,
         name,
-        role: Role::parse(&role).unwrap_or(Role::LiaisonOfficer),
-        kind: StepKind::parse(&kind).unwrap_or(StepKind::Review),
-        duration: duration.parse().unwrap_or(Duration::WorkingDays(1)),
-    }
+    })
+}
+
+fn parse_duration(step: &str, text: &str) -> Result<Duration> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("step {step:?}: duration {text:?}")))
 }
 
 async fn template_steps(c: &mut C<'_>, template_id: i64) -> Result<Vec<Step>> {
     let rows: Vec<StepRow> = run!(c, x => sqlx::query_as(
         "SELECT name, role, kind, duration, position_id FROM workflow_steps WHERE template_id = $1 ORDER BY position"
     ).bind(template_id).fetch_all(x).await?);
-    Ok(rows.into_iter().map(step_of).collect())
+    rows.into_iter().map(step_of).collect()
 }
 
 pub use crate::rows::WorkflowStart as Start;
@@ -264,17 +274,17 @@ async fn load_steps(c: &mut C<'_>, ticket_id: i64) -> Result<Vec<TicketStep>> {
     ).bind(ticket_id).fetch_all(x).await?))
 }
 
-fn domain_steps(steps: &[TicketStep]) -> Vec<Step> {
+fn domain_steps(steps: &[TicketStep]) -> Result<Vec<Step>> {
     steps
         .iter()
         .map(|s| {
-            step_of((
-                s.name.clone(),
-                s.role.clone(),
-                s.kind.clone(),
-                s.duration.clone(),
-                s.position_id,
-            ))
+            Ok(Step {
+                name: s.name.clone(),
+                role: s.role,
+                kind: s.kind,
+                duration: parse_duration(&s.name, &s.duration)?,
+                position_id: s.position_id,
+            })
         })
         .collect()
 }
@@ -336,7 +346,7 @@ pub async fn advance(
         return Ok(false);
     };
     let steps = load_steps(c, ticket_id).await?;
-    let domain_steps = domain_steps(&steps);
+    let domain_steps = domain_steps(&steps)?;
     let Some(index) = steps.iter().position(|s| s.position == current) else {
         return Ok(false);
     };
@@ -361,7 +371,7 @@ pub async fn restart(c: &mut C<'_>, ticket_id: i64, now: i64) -> Result<()> {
     if steps.is_empty() {
         return Ok(());
     }
-    let domain_steps = domain_steps(&steps);
+    let domain_steps = domain_steps(&steps)?;
     let has_agency: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT agency_id FROM tickets WHERE id = $1"
     ).bind(ticket_id).fetch_one(x).await?);
@@ -908,7 +918,7 @@ pub async fn return_answer(
     .await?;
     // Back to the draft step: it and the approval are to be done again.
     let steps = load_steps(c, ticket_id).await?;
-    if let Some(draft) = steps.iter().find(|s| s.kind == "draft") {
+    if let Some(draft) = steps.iter().find(|s| s.kind == StepKind::Draft) {
         run!(c, x => sqlx::query(
             "UPDATE ticket_steps SET done_at = NULL, done_by = NULL, started_at = NULL, due_at = NULL
              WHERE ticket_id = $1 AND position > $2"
@@ -975,7 +985,7 @@ pub async fn complete_step(
             "aduan tidak memiliki langkah berjalan".into(),
         ));
     };
-    if step.kind != StepKind::Review.as_str() {
+    if step.kind != StepKind::Review {
         return Err(StoreError::Conflict(format!(
             "langkah \"{}\" selesai melalui tindakannya sendiri",
             step.name

@@ -22,13 +22,13 @@ impl Catalog {
     pub fn accepts_agency(&self, code: &str) -> bool {
         self.agencies
             .iter()
-            .any(|a| a.active && a.kind != "secretariat" && a.code == code)
+            .any(|a| a.active && a.kind.takes_intake() && a.code == code)
     }
 
     pub fn intake_agencies(&self) -> impl Iterator<Item = &store::org::Agency> {
         self.agencies
             .iter()
-            .filter(|a| a.active && a.kind != "secretariat")
+            .filter(|a| a.active && a.kind.takes_intake())
     }
 }
 

@@ -10,7 +10,7 @@ use domain::{AgencyId, TicketStatus};
 pub struct ActionRow {
     pub agency: Option<AgencyId>,
     pub status: TicketStatus,
-    pub channel: String,
+    pub channel: domain::Channel,
     pub reporter_email: Option<String>,
     pub reporter_phone: Option<String>,
     pub tracking_code: String,
@@ -35,6 +35,9 @@ pub async fn lock_for_action(c: &mut C<'_>, ticket_id: i64) -> Result<ActionRow>
     let (agency_id, status, channel, reporter_email, reporter_phone, tracking_code) = row;
     let status = TicketStatus::parse(&status).ok_or_else(|| {
         StoreError::Corrupt(format!("ticket {ticket_id}: unknown status {status:?}"))
+    })?;
+    let channel = domain::Channel::parse(&channel).ok_or_else(|| {
+        StoreError::Corrupt(format!("ticket {ticket_id}: unknown channel {channel:?}"))
     })?;
     Ok(ActionRow {
         agency: agency_id.map(AgencyId),
@@ -113,13 +116,16 @@ pub async fn mark_answered(
     c: &mut C<'_>,
     ticket_id: i64,
     now: i64,
-) -> Result<(String, Option<String>, Option<String>, String)> {
-    let row = run!(c, x => sqlx::query_as(
+) -> Result<(domain::Channel, Option<String>, Option<String>, String)> {
+    let (channel, email, phone, code): (String, Option<String>, Option<String>, String) = run!(c, x => sqlx::query_as(
         "SELECT channel, reporter_email, reporter_phone, tracking_code FROM tickets WHERE id = $1"
     ).bind(ticket_id).fetch_one(x).await?);
+    let channel = domain::Channel::parse(&channel).ok_or_else(|| {
+        StoreError::Corrupt(format!("ticket {ticket_id}: unknown channel {channel:?}"))
+    })?;
     run!(c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
         .bind(TicketStatus::Answered.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
-    Ok(row)
+    Ok((channel, email, phone, code))
 }
 
 /// The reporter answered: the ticket no longer waits for them.

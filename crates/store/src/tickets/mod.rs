@@ -26,8 +26,10 @@ pub struct Ticket {
     pub agency_code: Option<String>,
     pub agency_name: Option<String>,
     pub category: String,
-    pub channel: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
+    #[sqlx(try_from = "String")]
+    pub status: TicketStatus,
     pub text: String,
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
@@ -50,12 +52,8 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    pub fn status(&self) -> TicketStatus {
-        TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Open)
-    }
-
     pub fn is_overdue(&self, now: i64) -> bool {
-        !self.status().is_final()
+        !self.status.is_final()
             && self.sla_paused_at.is_none()
             && self.due_at.is_some_and(|due| due < now)
     }
@@ -203,10 +201,10 @@ pub struct PublicEvent {
 pub struct PublicTicket {
     pub tracking_code: String,
     pub register_number: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub status_label: String,
     pub category: String,
-    pub channel: String,
+    pub channel: Channel,
     pub agency_name: Option<String>,
     pub received_at: i64,
     pub answered_at: Option<i64>,

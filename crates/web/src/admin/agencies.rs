@@ -42,7 +42,7 @@ impl AgencyForm {
         AgencyForm {
             code: agency.code.clone(),
             name: agency.name.clone(),
-            kind: agency.kind.clone(),
+            kind: agency.kind.as_str().to_string(),
             parent_id: agency.parent_id.map(|p| p.to_string()).unwrap_or_default(),
             mechanism: agency.mechanism.clone(),
             active: if agency.active {
@@ -171,7 +171,7 @@ fn agency_rows(agencies: &[Agency]) -> Vec<AgencyRow> {
             id: a.id,
             code: a.code.clone(),
             name: a.name.clone(),
-            kind: kind_label(&a.kind),
+            kind: a.kind.label_id(),
             parent: a
                 .parent_id
                 .and_then(|p| agencies.iter().find(|x| x.id == p))

@@ -51,7 +51,7 @@ impl UserForm {
         UserForm {
             username: user.username.clone(),
             full_name: user.full_name.clone(),
-            role: user.role.clone(),
+            role: user.role.as_str().to_string(),
             agency_id: user.agency_id.map(|a| a.to_string()).unwrap_or_default(),
             position_id: user.position_id.map(|p| p.to_string()).unwrap_or_default(),
             email: user.email.clone().unwrap_or_default(),
@@ -237,7 +237,7 @@ async fn users_view(
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
-            role: role_label(&u.role),
+            role: u.role.label_id(),
             agency: u
                 .agency_id
                 .and_then(|id| agencies.iter().find(|a| a.id == id))
@@ -347,7 +347,7 @@ pub async fn user_save(
     if is_self && !form.is_active() {
         errors.add("active", "Anda tidak dapat menonaktifkan akun sendiri");
     }
-    if is_self && user.role != existing.role {
+    if is_self && Role::parse(&user.role) != Some(existing.role) {
         errors.add("role", "Anda tidak dapat mengubah peran akun sendiri");
     }
     if errors.is_empty() {

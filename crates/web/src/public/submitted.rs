@@ -93,7 +93,7 @@ pub(crate) async fn page(
     Ok(render(&SubmittedPage {
         code: ticket.tracking_code,
         register_number: ticket.register_number,
-        status: ticket.status,
+        status: ticket.status.to_string(),
         status_label: ticket.status_label,
         acknowledgements,
         phone_tail: contact.phone_tail,

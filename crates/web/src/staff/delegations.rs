@@ -124,7 +124,7 @@ pub(crate) async fn delegation_box(
     let choices = |exclude: Option<i64>| -> Vec<Choice> {
         users
             .iter()
-            .filter(|u| u.active && Some(u.id) != exclude && u.role != "reporter")
+            .filter(|u| u.active && Some(u.id) != exclude)
             .map(|u| Choice {
                 value: u.id.to_string(),
                 label: format!("{} ({})", u.full_name, u.username),

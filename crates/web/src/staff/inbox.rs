@@ -118,7 +118,7 @@ pub async fn page(
         .items
         .into_iter()
         .map(|t| {
-            let status = t.status();
+            let status = t.status;
             let due_state = t
                 .due_at
                 .filter(|_| !status.is_final() && status != domain::TicketStatus::Answered)
@@ -137,10 +137,8 @@ pub async fn page(
                 received: format_time(t.received_at, tz),
                 agency: t.agency_name.unwrap_or_else(|| "— triase —".into()),
                 category: t.category,
-                channel: domain::Channel::parse(&t.channel)
-                    .map(|c| c.label_id())
-                    .unwrap_or("?"),
-                status: t.status,
+                channel: t.channel.label_id(),
+                status: t.status.to_string(),
                 status_label: status.label_id(),
                 excerpt: excerpt(&t.text),
                 assignee: t.assignee_name.unwrap_or_default(),

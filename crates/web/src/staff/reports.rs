@@ -117,7 +117,7 @@ async fn agency_options(state: &AppState, staff: &Staff) -> Result<Vec<AgencyOpt
         .agencies()
         .await?
         .into_iter()
-        .filter(|a| a.kind != "secretariat" && staff.access.sees(Some(domain::AgencyId(a.id))))
+        .filter(|a| a.kind.takes_intake() && staff.access.sees(Some(domain::AgencyId(a.id))))
         .map(|a| AgencyOption {
             code: a.code,
             name: a.name,

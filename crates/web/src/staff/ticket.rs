@@ -174,11 +174,11 @@ async fn flow_box(
             })
     };
     let open =
-        t.status() == TicketStatus::Open && staff.access.can(domain::Capability::Handle, agency);
+        t.status == TicketStatus::Open && staff.access.can(domain::Capability::Handle, agency);
     let approver = flow
         .steps
         .iter()
-        .find(|s| s.kind == "approve")
+        .find(|s| s.kind == domain::workflow::StepKind::Approve)
         .map(|s| role_label(&s.role))
         .unwrap_or("");
     let current_kind = flow
@@ -199,7 +199,7 @@ async fn flow_box(
         can_draft: open && flow.needs_approval() && !matches!(latest, "pending" | "approved"),
         can_review: open && latest == "pending" && acts_as(step_role("approve")),
         can_send: open && latest == "approved" && acts_as(step_role("send")),
-        can_complete: open && current_kind == "review",
+        can_complete: open && current_kind == domain::workflow::StepKind::Review,
         drafts: drafts
             .into_iter()
             .map(|d| DraftRow {
@@ -401,7 +401,7 @@ pub async fn page(
     let moderates = staff.reports_to_lapor();
     let disposition = super::dispositions::ticket_box(&state, &staff, &t, tz).await?;
     let flow = flow_box(&state, &staff, &t, tz).await?;
-    let status = t.status();
+    let status = t.status;
     let now = store::now_ms();
     let answer_reach = match t.answered_at {
         Some(_) => Some(super::reach::answer_summary(
@@ -415,7 +415,7 @@ pub async fn page(
         email_body: String::new(),
     };
     let reporter_reachable = !store::messages::to_reporter(
-        &t.channel,
+        t.channel,
         t.reporter_email.clone(),
         t.reporter_phone.clone(),
         nobody,
