@@ -57,6 +57,10 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(request_timeout.max(1)),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            uri_guard::strip_nul_from_json,
+        ))
         .layer(axum::middleware::from_fn(
             uri_guard::refuse_control_characters,
         ))

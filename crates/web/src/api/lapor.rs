@@ -3,11 +3,11 @@
 
 use super::tickets::{json_body, parse_when, region_tz};
 use crate::error::ApiError;
-use crate::extract::{ApiStaff, Staff};
+use crate::extract::{ApiPath, ApiStaff, Staff};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use store::lapor::{LaporFilter, LaporRow};
 use store::tickets::Cursor;
@@ -175,7 +175,7 @@ pub struct LaporNumber {
 pub async fn record(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<LaporNumberInput>, JsonRejection>,
 ) -> Result<Json<LaporNumber>, ApiError> {
     if !reports_to_lapor(&staff) {

@@ -2,11 +2,11 @@
 
 use super::tickets::json_body;
 use crate::error::ApiError;
-use crate::extract::{ApiStaff, Staff};
+use crate::extract::{ApiPath, ApiStaff, Staff};
 use crate::state::AppState;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -165,7 +165,7 @@ type FlowResult = Result<Json<TicketWorkflowView>, ApiError>;
 pub async fn ticket_workflow(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> FlowResult {
     Ok(Json(view(&state, &staff, id).await?))
 }
@@ -184,7 +184,7 @@ pub struct DraftInput {
 pub async fn draft(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<DraftInput>, JsonRejection>,
 ) -> FlowResult {
     let input = json_body(body)?;
@@ -210,7 +210,7 @@ pub struct ApproveInput {
 pub async fn approve(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ApproveInput>, JsonRejection>,
 ) -> FlowResult {
     let input = match body {
@@ -236,7 +236,7 @@ pub struct ReturnInput {
 pub async fn return_draft(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ReturnInput>, JsonRejection>,
 ) -> FlowResult {
     let input = json_body(body)?;
@@ -254,7 +254,7 @@ pub async fn return_draft(
 pub async fn send(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> FlowResult {
     state.db().send_approved_answer(&staff.access, id).await?;
     Ok(Json(view(&state, &staff, id).await?))
