@@ -172,3 +172,47 @@ async fn schemathesis_finds_no_failure_on_either_backend() {
         println!("{backend}: {}", stdout.lines().last().unwrap_or(""));
     }
 }
+
+/// Under `/api/v1`, an unknown path is a 404 problem and a method a path does not take is a
+/// 405 problem with `Allow`, as the document's description says.
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_problems() {
+    for db in store::testing::each_backend().await.into_iter().take(1) {
+        let app = spawn_app_with(db, test_config()).await;
+        let missing = app
+            .client
+            .get(app.at("/api/v1/tidak-ada"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        assert_eq!(
+            missing.headers()["content-type"],
+            "application/problem+json"
+        );
+        let body: Value = missing.json().await.unwrap();
+        assert_eq!(body["status"], 404);
+        let wrong = app
+            .client
+            .patch(app.at("/api/v1/tickets"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 405);
+        let allow = wrong.headers()["allow"].to_str().unwrap().to_string();
+        for method in ["GET", "POST"] {
+            assert!(allow.contains(method), "Allow: {allow}");
+        }
+        assert_eq!(wrong.headers()["content-type"], "application/problem+json");
+        let body: Value = wrong.json().await.unwrap();
+        assert_eq!(body["status"], 405);
+        let bad_id = app
+            .client
+            .get(app.at("/api/v1/cases/abc"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad_id.status(), 400);
+        assert_eq!(bad_id.headers()["content-type"], "application/problem+json");
+    }
+}
