@@ -148,7 +148,8 @@ mod tests {
         let of = |pairs: &[(&str, i64)]| -> BTreeMap<String, i64> {
             pairs.iter().map(|(c, n)| (c.to_string(), *n)).collect()
         };
-        let table: [(BTreeMap<String, i64>, Vec<(&str, i64)>); 3] = [
+        type Counts<'a> = Vec<(&'a str, i64)>;
+        let table: [(BTreeMap<String, i64>, Counts); 3] = [
             (of(&[]), vec![]),
             (
                 of(&[
