@@ -42,19 +42,7 @@ impl std::ops::Deref for App {
     }
 }
 
-/// Test support: a fresh, migrated application on each backend.
-pub mod testing {
-    use crate::App;
-
-    /// SQLite and PostgreSQL (see `store::testing`).
-    pub async fn each_backend() -> Vec<App> {
-        store::testing::each_backend()
-            .await
-            .into_iter()
-            .map(App::new)
-            .collect()
-    }
-}
+pub mod testing;
 
 impl From<Db> for App {
     fn from(db: Db) -> Self {

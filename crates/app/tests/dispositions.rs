@@ -1,7 +1,7 @@
 //! Dispositions and acting officials (Plt./Plh.), run on SQLite and on PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use domain::{Channel, IntakeInput, Role, TrackingCode};
 use store::delegations::NewDelegation;
 use store::dispositions::{MineFilter, NewDisposition};
@@ -53,86 +53,45 @@ async fn actor(db: &Db, id: i64) -> Access {
 }
 
 async fn setup(db: &Db) -> Org {
-    let mut agencies = Vec::new();
-    for (code, name) in [
-        ("DISHUB", "Dinas Perhubungan"),
-        ("DINKES", "Dinas Kesehatan"),
-    ] {
-        agencies.push(
-            db.create_agency(&store::org::NewAgency {
-                code: code.into(),
-                name: name.into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap(),
-        );
-    }
-    let (dishub, dinkes) = (agencies[0], agencies[1]);
-    let head_position = db
-        .create_position(dishub, "Kepala Dinas Perhubungan", None)
-        .await
-        .unwrap();
-    let kabid_position = db
-        .create_position(dishub, "Kepala Bidang Lalu Lintas", Some(head_position))
-        .await
-        .unwrap();
-    let mut ids = Vec::new();
-    for (name, role, agency, position, email) in [
-        ("sekretariat", Role::Secretariat, None, None, None),
-        (
-            "kadishub",
-            Role::HeadOfAgency,
-            Some(dishub),
-            Some(head_position),
-            Some("kadishub@contoh.go.id"),
-        ),
-        (
+    let w = WorldBuilder::empty()
+        .full_names(|username| format!("Pak {username}"))
+        .agency("DISHUB", "Dinas Perhubungan")
+        .agency("DINKES", "Dinas Kesehatan")
+        .position("kadis", "DISHUB", "Kepala Dinas Perhubungan", None)
+        .position(
             "kabid",
-            Role::Staff,
-            Some(dishub),
-            Some(kabid_position),
-            Some("kabid@contoh.go.id"),
-        ),
-        (
-            "staf",
-            Role::Staff,
-            Some(dishub),
-            None,
-            Some("staf@contoh.go.id"),
-        ),
-        ("penghubung", Role::LiaisonOfficer, Some(dishub), None, None),
-        (
-            "sekdis",
-            Role::Staff,
-            Some(dishub),
-            None,
-            Some("sekdis@contoh.go.id"),
-        ),
-        ("kadinkes", Role::HeadOfAgency, Some(dinkes), None, None),
-        (
-            "penghubung.dinkes",
-            Role::LiaisonOfficer,
-            Some(dinkes),
-            None,
-            None,
-        ),
-        ("admin", Role::Admin, None, None, None),
-    ] {
-        ids.push(user(db, name, role, agency, position, email).await);
-    }
+            "DISHUB",
+            "Kepala Bidang Lalu Lintas",
+            Some("kadis"),
+        )
+        .user("sekretariat", Role::Secretariat, None)
+        .user("kadishub", Role::HeadOfAgency, Some("DISHUB"))
+        .in_position("kadis")
+        .email("kadishub@contoh.go.id")
+        .user("kabid", Role::Staff, Some("DISHUB"))
+        .in_position("kabid")
+        .email("kabid@contoh.go.id")
+        .user("staf", Role::Staff, Some("DISHUB"))
+        .email("staf@contoh.go.id")
+        .user("penghubung", Role::LiaisonOfficer, Some("DISHUB"))
+        .user("sekdis", Role::Staff, Some("DISHUB"))
+        .email("sekdis@contoh.go.id")
+        .user("kadinkes", Role::HeadOfAgency, Some("DINKES"))
+        .user("penghubung.dinkes", Role::LiaisonOfficer, Some("DINKES"))
+        .user("admin", Role::Admin, None)
+        .build(db)
+        .await;
     Org {
-        dishub,
-        secretariat: actor(db, ids[0]).await,
-        kadishub: actor(db, ids[1]).await,
-        kabid: actor(db, ids[2]).await,
-        staf: actor(db, ids[3]).await,
-        penghubung: actor(db, ids[4]).await,
-        sekdis: actor(db, ids[5]).await,
-        kadinkes: actor(db, ids[6]).await,
-        penghubung_dinkes: actor(db, ids[7]).await,
-        admin: actor(db, ids[8]).await,
+        dishub: w.agency("DISHUB"),
+        secretariat: w.access(db, "sekretariat").await,
+        kadishub: w.access(db, "kadishub").await,
+        kabid: w.access(db, "kabid").await,
+        staf: w.access(db, "staf").await,
+        penghubung: w.access(db, "penghubung").await,
+        sekdis: w.access(db, "sekdis").await,
+        kadinkes: w.access(db, "kadinkes").await,
+        penghubung_dinkes: w.access(db, "penghubung.dinkes").await,
+        admin: w.access(db, "admin").await,
     }
 }
 

@@ -1,8 +1,8 @@
 //! LAPOR! SP4N numbers and the export, run on SQLite and on PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
-use domain::{Channel, IntakeInput, Role};
+use app::testing::{WorldBuilder, each_backend};
+use domain::{Channel, IntakeInput};
 use store::tickets::{ActionInput, NewTicket};
 use store::{Access, StoreError};
 
@@ -13,45 +13,13 @@ struct Org {
     head: Access,
 }
 
-async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Access {
-    let id = db
-        .create_user(&store::org::NewUser {
-            username: username.into(),
-            password: "rahasia-sekali".into(),
-            full_name: username.into(),
-            role: role.as_str().into(),
-            agency_id: agency,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
-        .await
-        .unwrap()
-}
-
 async fn setup(db: &Db) -> Org {
-    let mut ids = Vec::new();
-    for (code, name) in [
-        ("DISHUB", "Dinas Perhubungan"),
-        ("DINKES", "Dinas Kesehatan"),
-    ] {
-        ids.push(
-            db.create_agency(&store::org::NewAgency {
-                code: code.into(),
-                name: name.into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap(),
-        );
-    }
+    let w = WorldBuilder::standard().build(db).await;
     Org {
-        region: user(db, "sekretariat", Role::Secretariat, None).await,
-        dishub: user(db, "penghubung.dishub", Role::LiaisonOfficer, Some(ids[0])).await,
-        dinkes: user(db, "penghubung.dinkes", Role::LiaisonOfficer, Some(ids[1])).await,
-        head: user(db, "walikota", Role::HeadOfRegion, None).await,
+        region: w.access(db, "sekretariat").await,
+        dishub: w.access(db, "penghubung.dishub").await,
+        dinkes: w.access(db, "penghubung.dinkes").await,
+        head: w.access(db, "walikota").await,
     }
 }
 

@@ -1,45 +1,21 @@
 //! The store's story, run on SQLite and on PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use domain::{Channel, DeclineReason, IntakeInput, Role, TrackingCode};
 use store::tickets::{ActionInput, NewTicket, TicketFilter};
 use store::{Access, StoreError};
 
 async fn setup(db: &Db) -> (i64, i64, Access) {
-    let dishub = db
-        .create_agency(&store::org::NewAgency {
-            code: "DISHUB".into(),
-            name: "Dinas Perhubungan".into(),
-            kind: "agency".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let dinkes = db
-        .create_agency(&store::org::NewAgency {
-            code: "DINKES".into(),
-            name: "Dinas Kesehatan".into(),
-            kind: "agency".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let id = db
-        .create_user(&store::org::NewUser {
-            username: "sekretariat".into(),
-            password: "rahasia-sekali".into(),
-            full_name: "Sekretariat".into(),
-            role: Role::Secretariat.as_str().into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let region = db
-        .access_for(&db.user(id).await.unwrap(), store::now_ms())
-        .await
-        .unwrap();
-    (dishub, dinkes, region)
+    let world = WorldBuilder::empty()
+        .agency("DISHUB", "Dinas Perhubungan")
+        .agency("DINKES", "Dinas Kesehatan")
+        .user("sekretariat", Role::Secretariat, None)
+        .named("Sekretariat")
+        .build(db)
+        .await;
+    let region = world.access(db, "sekretariat").await;
+    (world.agency("DISHUB"), world.agency("DINKES"), region)
 }
 
 fn intake(text: &str, agency: Option<&str>) -> domain::ValidIntake {

@@ -1,7 +1,7 @@
 //! Workflow templates and answer approval, on SQLite and on PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use domain::workflow::{Step, StepKind};
 use domain::{Channel, IntakeInput, Role};
 use store::tickets::{ActionInput, NewTicket};
@@ -35,24 +35,6 @@ fn ticket(text: &str, agency: Option<&str>, category: &str, received: &str) -> N
     }
 }
 
-async fn user(db: &Db, username: &str, role: Role, agency: Option<i64>) -> Access {
-    let id = db
-        .create_user(&store::org::NewUser {
-            username: username.into(),
-            password: "rahasia-sekali".into(),
-            full_name: username.into(),
-            role: role.as_str().into(),
-            agency_id: agency,
-            email: Some(format!("{username}@contoh.go.id")),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
-        .await
-        .unwrap()
-}
-
 fn step(name: &str, role: Role, kind: StepKind, d: &str) -> Step {
     Step {
         name: name.into(),
@@ -71,20 +53,21 @@ struct World {
 }
 
 async fn world(db: &Db) -> World {
-    let dishub = db
-        .create_agency(&store::org::NewAgency {
-            code: "DISHUB".into(),
-            name: "Dinas Perhubungan".into(),
-            kind: "agency".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let w = WorldBuilder::empty()
+        .agency("DISHUB", "Dinas Perhubungan")
+        .user("sekretariat", Role::Secretariat, None)
+        .email("sekretariat@contoh.go.id")
+        .user("kadishub", Role::HeadOfAgency, Some("DISHUB"))
+        .email("kadishub@contoh.go.id")
+        .user("penghubung", Role::LiaisonOfficer, Some("DISHUB"))
+        .email("penghubung@contoh.go.id")
+        .build(db)
+        .await;
     World {
-        secretariat: user(db, "sekretariat", Role::Secretariat, None).await,
-        head: user(db, "kadishub", Role::HeadOfAgency, Some(dishub)).await,
-        liaison: user(db, "penghubung", Role::LiaisonOfficer, Some(dishub)).await,
-        dishub,
+        secretariat: w.access(db, "sekretariat").await,
+        head: w.access(db, "kadishub").await,
+        liaison: w.access(db, "penghubung").await,
+        dishub: w.agency("DISHUB"),
     }
 }
 

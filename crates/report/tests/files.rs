@@ -3,7 +3,7 @@
 //! PostgreSQL) and, for the model snapshot, from fixed rows.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::TimeZone;
 use domain::{Channel, IntakeInput, Role};
@@ -31,32 +31,15 @@ fn admin() -> Access {
 /// DISHUB with its head and liaison officer; `n` tickets in March 2025 (every third anonymous,
 /// every fifth confidential), the first answered by the liaison officer.
 async fn seed(db: &Db, n: usize) -> Access {
-    let dishub = db
-        .create_agency(&store::org::NewAgency {
-            code: "DISHUB".into(),
-            name: "Dinas Perhubungan".into(),
-            kind: "agency".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    for (name, role) in [
-        ("Budi Santoso, S.T.", Role::HeadOfAgency),
-        ("Rina Lestari", Role::LiaisonOfficer),
-    ] {
-        db.create_user(&store::org::NewUser {
-            username: name.split(' ').next().unwrap().to_lowercase(),
-            password: "rahasia-sekali".into(),
-            full_name: name.into(),
-            role: role.as_str().into(),
-            agency_id: Some(dishub),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    }
-    let liaison_user = db.user_by_username("rina").await.unwrap().unwrap();
-    let liaison = db.access_for(&liaison_user, store::now_ms()).await.unwrap();
+    let world = WorldBuilder::empty()
+        .agency("DISHUB", "Dinas Perhubungan")
+        .user("budi", Role::HeadOfAgency, Some("DISHUB"))
+        .named("Budi Santoso, S.T.")
+        .user("rina", Role::LiaisonOfficer, Some("DISHUB"))
+        .named("Rina Lestari")
+        .build(db)
+        .await;
+    let liaison = world.access(db, "rina").await;
     // Every ticket follows the shipped SMS Center workflow (answer within 3 working hours).
     let sms_center = db
         .workflow_templates()

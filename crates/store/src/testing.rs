@@ -1,6 +1,8 @@
 //! Helpers for tests of this crate and the crates above it: a fresh database per test on each
 //! backend. PostgreSQL comes from `BALAI_TEST_PG_URL` (default: the local server as `postgres`).
 
+pub mod world;
+
 use crate::db::run;
 use crate::{Db, Result};
 use sqlx::Connection;

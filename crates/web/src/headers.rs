@@ -50,7 +50,7 @@ pub fn metrics_allowed(state: &AppState, parts: &Parts) -> bool {
             return true;
         }
     }
-    let peer = crate::extract::peer_ip(parts);
+    let peer = crate::request::peer_ip(parts);
     let peer_trusted = config.trusted_proxies.iter().any(|net| net.contains(&peer));
     if crate::client_ip::claims_forwarding(&parts.headers) && !peer_trusted {
         return false;

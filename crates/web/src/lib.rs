@@ -1,17 +1,19 @@
 //! HTTP for Balai: the public site, the staff pages, the JSON API and the health endpoints.
 //! Handlers are thin: parse, authorise, call `store`/`domain`, render.
 
+mod admin;
 pub mod api;
 mod assets;
 mod client_ip;
 pub mod config;
 mod error;
-mod extract;
+mod forms;
 mod gateway;
 mod headers;
 mod login_guard;
 pub mod mail;
 mod public;
+mod request;
 mod server;
 pub mod sms_sink;
 mod staff;
@@ -45,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(public::routes())
         .merge(staff::routes())
+        .merge(admin::routes())
         .merge(gateway::routes())
         .nest("/api/v1", api::routes());
     if state.config().simulator {

@@ -33,6 +33,8 @@ impl Catalog {
 }
 
 const CATALOG_TTL: Duration = Duration::from_secs(5);
+/// Another node's change of the region's time zone is seen within this.
+const REGION_TZ_TTL: Duration = Duration::from_secs(30);
 const PUBLIC_STATS_TTL: Duration = Duration::from_secs(300);
 
 struct Inner {
@@ -47,6 +49,7 @@ struct Inner {
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     track_limiter: DefaultKeyedRateLimiter<IpAddr>,
     catalog: RwLock<Option<(Instant, Arc<Catalog>)>>,
+    region_tz: RwLock<Option<(Instant, chrono_tz::Tz)>>,
     /// `/statistik` aggregates every ticket: computed by one request at a time, then reused.
     public_stats: tokio::sync::Mutex<Option<(Instant, Arc<store::publication::PublicStats>)>>,
 }
@@ -116,6 +119,7 @@ impl AppState {
             sms_rules,
             sms_intake: OnceLock::new(),
             catalog: RwLock::new(None),
+            region_tz: RwLock::new(None),
             public_stats: tokio::sync::Mutex::new(None),
         }))
     }
@@ -191,9 +195,35 @@ impl AppState {
         Ok(catalog)
     }
 
+    /// The region's time zone (dates in forms, queries and pages are local to it), cached for
+    /// `REGION_TZ_TTL`; Asia/Jakarta when the region has none or it cannot be read.
+    pub async fn region_tz(&self) -> chrono_tz::Tz {
+        if let Ok(guard) = self.0.region_tz.read()
+            && let Some((at, tz)) = guard.as_ref()
+            && at.elapsed() < REGION_TZ_TTL
+        {
+            return *tz;
+        }
+        let Ok(region) = self.db().region().await else {
+            return chrono_tz::Asia::Jakarta;
+        };
+        let tz = region.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta);
+        if let Ok(mut guard) = self.0.region_tz.write() {
+            *guard = Some((Instant::now(), tz));
+        }
+        tz
+    }
+
     /// Called after the admin changes agencies or categories.
     pub fn invalidate_catalog(&self) {
         if let Ok(mut guard) = self.0.catalog.write() {
+            *guard = None;
+        }
+    }
+
+    /// Called after the admin changes the region's settings.
+    pub fn invalidate_region(&self) {
+        if let Ok(mut guard) = self.0.region_tz.write() {
             *guard = None;
         }
     }

@@ -84,12 +84,12 @@ pub struct Nav {
 }
 
 impl Nav {
-    pub fn of(staff: &crate::extract::Staff) -> Nav {
+    pub fn of(staff: &crate::request::Staff) -> Nav {
         Nav {
             name: staff.user.full_name.clone(),
             role_label: staff.access.role().label_id(),
             is_admin: staff.access.is_admin(),
-            sees_lapor: crate::api::lapor::reports_to_lapor(staff),
+            sees_lapor: staff.reports_to_lapor(),
         }
     }
 }

@@ -1,6 +1,6 @@
 use crate::error::ApiError;
-use crate::extract::{ApiStaff, ClientIp};
 use crate::login_guard::{self, Login};
+use crate::request::{ApiStaff, ClientIp};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;

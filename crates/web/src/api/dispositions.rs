@@ -1,8 +1,8 @@
 //! Dispositions over the JSON API: "mine", dispose a ticket, mark read, report back.
 
-use super::tickets::{json_body, parse_when, region_tz};
 use crate::error::ApiError;
-use crate::extract::ApiStaff;
+use crate::request::ApiStaff;
+use crate::request::{json_body, parse_when};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -158,7 +158,7 @@ pub async fn dispose(
         .filter(|d| !d.is_empty())
     {
         Some(text) => Some(
-            parse_when(text, region_tz(&state).await, true)
+            parse_when(text, state.region_tz().await, true)
                 .ok_or_else(|| ApiError::Unprocessable("due: tanggal tidak valid".into()))?,
         ),
         None => None,

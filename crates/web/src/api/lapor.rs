@@ -1,9 +1,9 @@
 //! LAPOR! SP4N over the API: the export of answered and closed tickets to report there, and
 //! recording the tracking number LAPOR! gives back.
 
-use super::tickets::{json_body, parse_when, region_tz};
 use crate::error::ApiError;
-use crate::extract::{ApiStaff, Staff};
+use crate::request::ApiStaff;
+use crate::request::{json_body, parse_when};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -12,11 +12,6 @@ use serde::{Deserialize, Serialize};
 use store::lapor::{LaporFilter, LaporRow};
 use store::tickets::Cursor;
 use utoipa::{IntoParams, ToSchema};
-
-/// Whether the role reports to LAPOR! SP4N (records numbers, uses the export pages).
-pub(crate) fn reports_to_lapor(staff: &Staff) -> bool {
-    staff.access.can_region_wide(domain::Capability::Triage)
-}
 
 /// One ticket to report to LAPOR! SP4N. The reporter's identity is null for anonymous and
 /// confidential tickets.
@@ -115,7 +110,7 @@ pub async fn export(
     query: Result<Query<LaporQuery>, QueryRejection>,
 ) -> Result<Json<LaporExport>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let when = |text: &Option<String>, field: &'static str, end: bool| match text
         .as_deref()
         .map(str::trim)
@@ -178,7 +173,7 @@ pub async fn record(
     Path(id): Path<i64>,
     body: Result<Json<LaporNumberInput>, JsonRejection>,
 ) -> Result<Json<LaporNumber>, ApiError> {
-    if !reports_to_lapor(&staff) {
+    if !staff.reports_to_lapor() {
         return Err(ApiError::Forbidden);
     }
     let input = json_body(body)?;

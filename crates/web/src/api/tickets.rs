@@ -1,5 +1,6 @@
 use crate::error::ApiError;
-use crate::extract::{ApiStaff, ClientIp, Staff};
+use crate::request::{ApiStaff, ClientIp, Staff};
+use crate::request::{json_body, parse_when};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -106,14 +107,6 @@ fn scoped_idempotency_key(headers: &HeaderMap, ip: std::net::IpAddr) -> Option<S
     };
     let client = store::auth::digest(&client);
     Some(format!("api:{}:{key}", &client[..32]))
-}
-
-pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    match body {
-        Ok(Json(value)) => Ok(value),
-        Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Unprocessable(e.body_text())),
-        Err(e) => Err(ApiError::BadRequest(e.body_text())),
-    }
 }
 
 /// Public intake. Send an `Idempotency-Key` header to make retries safe: the same key with the
@@ -239,20 +232,6 @@ fn blank_to_none(v: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
-}
-
-/// Parses a date or instant; `end` moves a bare date to the start of the next day.
-pub(crate) fn parse_when(text: &str, tz: chrono_tz::Tz, end: bool) -> Option<i64> {
-    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(instant.timestamp_millis());
-    }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    let date = if end { date.succ_opt()? } else { date };
-    let local = date
-        .and_hms_opt(0, 0, 0)?
-        .and_local_timezone(tz)
-        .earliest()?;
-    Some(local.timestamp_millis())
 }
 
 impl ListQuery {
@@ -403,16 +382,6 @@ pub struct TicketPage {
     pub next_cursor: Option<String>,
 }
 
-pub(crate) async fn region_tz(state: &AppState) -> chrono_tz::Tz {
-    state
-        .db()
-        .region()
-        .await
-        .ok()
-        .and_then(|r| r.timezone.parse().ok())
-        .unwrap_or(chrono_tz::Asia::Jakarta)
-}
-
 /// Tickets in the caller's scope, newest first, with filters and cursor pagination.
 #[utoipa::path(get, path = "/tickets", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = TicketPage),
@@ -424,7 +393,7 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<TicketPage>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let filter = query.to_filter(region_tz(&state).await)?;
+    let filter = query.to_filter(state.region_tz().await)?;
     let page = state.db().list_tickets(&staff.access, &filter).await?;
     Ok(Json(TicketPage {
         next_cursor: page.next_cursor.map(|c| c.encode()),

@@ -1,8 +1,8 @@
 //! Workflow templates and answer approval in the JSON API.
 
-use super::tickets::json_body;
 use crate::error::ApiError;
-use crate::extract::{ApiStaff, Staff};
+use crate::request::json_body;
+use crate::request::{ApiStaff, Staff};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;

@@ -1,5 +1,5 @@
-use crate::api::tickets::json_body;
 use crate::error::ApiError;
+use crate::request::json_body;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;

@@ -50,7 +50,7 @@ fn phone_of(raw: &str) -> String {
 }
 
 async fn conversation(state: &AppState, phone: &str) -> Result<Vec<Bubble>, PageError> {
-    let tz = crate::api::tickets::region_tz(state).await;
+    let tz = state.region_tz().await;
     let mut bubbles: Vec<Bubble> = state
         .db()
         .inbound_messages(Some(phone), 50)

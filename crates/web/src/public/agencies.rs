@@ -1,7 +1,6 @@
 //! Each agency's public page (SIK §11.1, MISSION E2): its handling officers (names and
 //! positions, no private contact) and its complaint mechanism.
 
-use crate::api::tickets::region_tz;
 use crate::error::{ApiError, PageError};
 use crate::public::cases::CaseRow;
 use crate::state::AppState;
@@ -84,7 +83,7 @@ pub async fn detail(
         .get(&agency.id)
         .copied()
         .unwrap_or(0);
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let recent = state
         .db()
         .search_cases(&CaseFilter {

@@ -1,6 +1,5 @@
 //! Published cases (SMS §12.9): the list with search and filters, one case, the Atom feed.
 
-use crate::api::tickets::region_tz;
 use crate::error::{ApiError, PageError};
 use crate::public::Choice;
 use crate::staff::urlencode;
@@ -243,7 +242,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let filter = query.to_filter()?;
     let found = state.db().search_cases(&filter).await?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let catalog = state.catalog().await?;
     let page = ListPage {
         rows: found
@@ -294,7 +293,7 @@ pub async fn detail(
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
     let case = state.db().public_case(id).await?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     Ok(render(&DetailPage {
         c: CaseRow::of(&case, tz, false),
         agency_code: case.agency_code.clone(),

@@ -1,8 +1,8 @@
 //! The citizen's site: the complaint form and the tracking page.
 
-use crate::api::tickets::{region_tz, submit};
+use crate::api::tickets::submit;
 use crate::error::{ApiError, PageError};
-use crate::extract::ClientIp;
+use crate::request::ClientIp;
 use crate::state::AppState;
 use crate::view::{format_time, render, render_with};
 use askama::Template;
@@ -287,7 +287,7 @@ async fn track_page(
         Err(store::StoreError::NotFound) => return Ok(not_found()),
         Err(e) => return Err(e.into()),
     };
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let timeline = ticket
         .timeline
         .iter()

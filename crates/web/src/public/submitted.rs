@@ -3,7 +3,7 @@
 //! limit per number, see `store::reach`).
 
 use crate::error::{ApiError, PageError};
-use crate::extract::ClientIp;
+use crate::request::ClientIp;
 use crate::state::AppState;
 use crate::view::{render, render_with};
 use askama::Template;

@@ -2,9 +2,9 @@
 //! region, an agency's own numbers and overdue list for agency staff. Charts are SVG drawn on
 //! the server by `charts`; the map is Leaflet (vendored) over a configurable tile server.
 
-use crate::api::tickets::{parse_when, region_tz};
 use crate::error::{ApiError, PageError};
-use crate::extract::PageStaff;
+use crate::request::PageStaff;
+use crate::request::parse_when;
 use crate::state::AppState;
 use crate::view::{Nav, channel_label, format_time, render, status_label};
 use askama::Template;
@@ -218,7 +218,7 @@ pub async fn page(
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let Query(mut q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let (from_ms, to_ms) = period(&mut q, tz)?;
     let board = state
         .db()

@@ -2,13 +2,13 @@
 //! "Profil saya", an admin records anyone's on `/admin/delegasi`; either may end one early.
 //! Also the admin's list of disposition instructions.
 
-use super::forms::{Errors, invalid, require_admin, see_other};
-use crate::api::tickets::region_tz;
+use crate::forms::{Errors, invalid, require_admin, see_other};
+
 use crate::error::{ApiError, PageError};
-use crate::extract::{PageStaff, Staff};
 use crate::public::Choice;
+use crate::request::{PageStaff, Staff};
 use crate::state::AppState;
-use crate::view::{Nav, format_time, render, render_with};
+use crate::view::{Nav, format_time, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -17,7 +17,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use store::StoreError;
 use store::delegations::{Delegation, NewDelegation};
-use store::dispositions::Instruction;
 
 pub struct DelegationRow {
     pub id: i64,
@@ -105,7 +104,7 @@ pub(crate) async fn delegation_box(
     form: DelegationForm,
     errors: Errors,
 ) -> Result<DelegationBox, PageError> {
-    let tz = region_tz(state).await;
+    let tz = state.region_tz().await;
     let now = store::now_ms();
     // The admin page lists all; elsewhere what the request's access may see (an operator: the
     // agency's delegations).
@@ -160,7 +159,7 @@ async fn parse(
     form: &DelegationForm,
     errors: &mut Errors,
 ) -> Option<NewDelegation> {
-    let tz = region_tz(state).await;
+    let tz = state.region_tz().await;
     let day = |text: &str, field: &'static str, errors: &mut Errors| {
         let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
         if date.is_none() {
@@ -289,7 +288,6 @@ fn flash(ok: &str) -> Option<&'static str> {
     match ok {
         "delegasi" => Some("Delegasi dicatat."),
         "akhiri" => Some("Delegasi diakhiri."),
-        "instruksi" => Some("Instruksi disimpan."),
         _ => None,
     }
 }
@@ -334,99 +332,4 @@ pub async fn admin_create(
         flash: None,
         errors: Errors::default(),
     }))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct InstructionForm {
-    pub code: String,
-    pub label: String,
-    pub due_within: String,
-    pub sort_order: String,
-    pub active: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/instructions.html")]
-struct InstructionsPage {
-    nav: Nav,
-    rows: Vec<Instruction>,
-    form: InstructionForm,
-    errors: Errors,
-    flash: Option<&'static str>,
-}
-
-pub async fn instructions_page(
-    State(state): State<AppState>,
-    PageStaff(staff): PageStaff,
-    Query(q): Query<OkQuery>,
-) -> Result<Response, PageError> {
-    let nav = require_admin(&staff)?;
-    let rows = state.db().disposition_instructions().await?;
-    let form = match rows.iter().find(|i| i.code == q.ubah) {
-        Some(i) => InstructionForm {
-            code: i.code.clone(),
-            label: i.label.clone(),
-            due_within: i.due_within.clone(),
-            sort_order: i.sort_order.to_string(),
-            active: if i.active { "on".into() } else { String::new() },
-        },
-        None => InstructionForm {
-            due_within: "2wd".into(),
-            active: "on".into(),
-            sort_order: (rows.iter().map(|i| i.sort_order).max().unwrap_or(0) + 1).to_string(),
-            ..Default::default()
-        },
-    };
-    Ok(render(&InstructionsPage {
-        nav,
-        rows,
-        form,
-        errors: Errors::default(),
-        flash: flash(&q.ok),
-    }))
-}
-
-pub async fn instruction_save(
-    State(state): State<AppState>,
-    PageStaff(staff): PageStaff,
-    Form(form): Form<InstructionForm>,
-) -> Result<Response, PageError> {
-    let nav = require_admin(&staff)?;
-    let mut errors = Errors::default();
-    let sort_order = form.sort_order.trim().parse::<i64>().unwrap_or(0);
-    let instruction = Instruction {
-        code: form.code.trim().to_string(),
-        label: form.label.trim().to_string(),
-        due_within: form.due_within.trim().to_string(),
-        active: !form.active.is_empty(),
-        sort_order,
-    };
-    match state
-        .db()
-        .upsert_disposition_instruction(&instruction)
-        .await
-    {
-        Ok(()) => return Ok(see_other("/admin/instruksi-disposisi?ok=instruksi")),
-        Err(StoreError::Invalid(m)) => {
-            let field = match m.split_once(':').map(|(f, _)| f) {
-                Some("label") => "label",
-                Some("due_within") => "due_within",
-                _ => "code",
-            };
-            errors.add(field, m);
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let rows = state.db().disposition_instructions().await?;
-    Ok(render_with(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &InstructionsPage {
-            nav,
-            rows,
-            form,
-            errors,
-            flash: None,
-        },
-    ))
 }

@@ -1,11 +1,11 @@
 //! Dispositions on staff pages: the tree and the form on the ticket page, and "Disposisi saya"
 //! (the dispositions a user received, or receives as acting official) with read and report.
 
-use super::forms::see_other;
-use crate::api::tickets::region_tz;
+use crate::forms::see_other;
+
 use crate::error::{ApiError, PageError};
-use crate::extract::{PageStaff, Staff};
 use crate::public::Choice;
+use crate::request::{PageStaff, Staff};
 use crate::state::AppState;
 use crate::view::{Nav, format_time, render};
 use askama::Template;
@@ -177,7 +177,7 @@ pub async fn dispose(
         let date = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| {
             ApiError::Unprocessable("tenggat: tulis tanggal seperti 2026-12-31".into())
         })?;
-        let tz = region_tz(&state).await;
+        let tz = state.region_tz().await;
         let local = date
             .and_hms_opt(16, 0, 0)
             .and_then(|t| t.and_local_timezone(tz).single())
@@ -249,7 +249,7 @@ pub async fn mine(
                 .ok_or_else(|| ApiError::BadRequest("cursor tidak valid".into()))?,
         )
     };
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let now = store::now_ms();
     let page = state
         .db()

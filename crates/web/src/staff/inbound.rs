@@ -2,7 +2,7 @@
 //! longest concatenated SMS and links here for the rest.
 
 use crate::error::{ApiError, PageError};
-use crate::extract::PageStaff;
+use crate::request::PageStaff;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;

@@ -1,7 +1,7 @@
-use crate::api::tickets::{ListQuery, region_tz};
+use crate::api::tickets::ListQuery;
 use crate::error::{ApiError, PageError};
-use crate::extract::PageStaff;
 use crate::public::Choice;
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::{Nav, format_time, render};
 use askama::Template;
@@ -108,7 +108,7 @@ pub async fn page(
     if q.limit.is_none() {
         q.limit = Some(25);
     }
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let filter = q.to_filter(tz).map_err(PageError)?;
     let page = state.db().list_tickets(&staff.access, &filter).await?;
     let now = store::now_ms();

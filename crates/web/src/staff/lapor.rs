@@ -2,11 +2,11 @@
 //! national complaint system, its CSV and JSON downloads, and the form on the ticket page that
 //! records the tracking number LAPOR! gives back.
 
-use super::forms::{Errors, invalid, see_other};
-use crate::api::lapor::{LaporExport, LaporItem, reports_to_lapor};
-use crate::api::tickets::{parse_when, region_tz};
+use crate::api::lapor::{LaporExport, LaporItem};
 use crate::error::{ApiError, PageError};
-use crate::extract::{PageStaff, Staff};
+use crate::forms::{Errors, invalid, see_other};
+use crate::request::parse_when;
+use crate::request::{PageStaff, Staff};
 use crate::state::AppState;
 use crate::view::{Nav, channel_label, format_time, render, status_label};
 use askama::Template;
@@ -26,7 +26,7 @@ const PAGE_SIZE: i64 = 100;
 const EXPORT_MAX: i64 = 20_000;
 
 fn require_lapor(staff: &Staff) -> Result<Nav, PageError> {
-    if !reports_to_lapor(staff) {
+    if !staff.reports_to_lapor() {
         return Err(PageError(ApiError::Forbidden));
     }
     Ok(Nav::of(staff))
@@ -159,7 +159,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let nav = require_lapor(&staff)?;
     let Query(mut q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let mut filter = resolve(&mut q, tz)?;
     let cursor = q.setelah.trim();
     if !cursor.is_empty() {
@@ -334,7 +334,7 @@ pub async fn download_csv(
 ) -> Result<Response, PageError> {
     require_lapor(&staff)?;
     let Query(mut q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let rows = export_rows(&state, &staff, &mut q, tz).await?;
     Ok(attachment(
         to_csv(&rows, tz),
@@ -351,7 +351,7 @@ pub async fn download_json(
 ) -> Result<Response, PageError> {
     require_lapor(&staff)?;
     let Query(mut q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let rows = export_rows(&state, &staff, &mut q, tz).await?;
     let export = LaporExport {
         items: rows.into_iter().map(LaporItem::from).collect(),
@@ -378,7 +378,7 @@ pub(crate) async fn ticket_box(
     ticket_id: i64,
     tz: chrono_tz::Tz,
 ) -> Result<Option<LaporBox>, PageError> {
-    if !reports_to_lapor(staff) {
+    if !staff.reports_to_lapor() {
         return Ok(None);
     }
     let status = state.db().lapor_status(&staff.access, ticket_id).await?;

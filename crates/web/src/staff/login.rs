@@ -1,6 +1,6 @@
 use crate::error::{ApiError, PageError};
-use crate::extract::{ClientIp, SESSION_COOKIE, cookie_value};
 use crate::login_guard::{self, Login};
+use crate::request::{ClientIp, SESSION_COOKIE, cookie_value};
 use crate::state::AppState;
 use crate::view::{render, render_with};
 use askama::Template;

@@ -1,25 +1,21 @@
-//! Staff pages: login, the inbox, the ticket page with its handling actions and administration.
+//! Staff pages: login, the inbox, the ticket page with its handling actions, dispositions,
+//! delegations, SMS logs, reports and moderation. Administration is in `crate::admin`.
 
-mod admin;
-mod forms;
 mod inbox;
 pub(crate) use inbox::urlencode;
-mod calendar;
 mod dashboard;
 mod delegations;
 mod dispositions;
-mod gateways;
 mod inbound;
 mod lapor;
 mod login;
 mod moderation;
 mod profile;
 mod reach;
-mod redaction;
 mod reports;
 mod sms;
+pub(crate) use sms::counter_text;
 mod ticket;
-mod workflow;
 
 use crate::state::AppState;
 use axum::Router;
@@ -32,74 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf", get(inbox::page))
         .route("/staf/aduan/{id}", get(ticket::page))
         .route("/staf/aduan/{id}/{action}", post(ticket::act))
-        .route("/admin", get(admin::region_page))
-        .route("/admin/wilayah", post(admin::region_save))
-        .route(
-            "/admin/opd",
-            get(admin::agencies_page).post(admin::agency_create),
-        )
-        .route(
-            "/admin/opd/{id}",
-            get(admin::agency_page).post(admin::agency_save),
-        )
-        .route(
-            "/admin/jabatan",
-            get(admin::positions_page).post(admin::position_create),
-        )
-        .route(
-            "/admin/pengguna",
-            get(admin::users_page).post(admin::user_create),
-        )
-        .route(
-            "/admin/pengguna/{id}",
-            get(admin::user_page).post(admin::user_save),
-        )
-        .route(
-            "/admin/kategori",
-            get(admin::categories_page).post(admin::category_save),
-        )
-        .route(
-            "/admin/kata-kunci",
-            get(sms::keywords_page).post(sms::keyword_create),
-        )
-        .route("/admin/kata-kunci/{id}", post(sms::keyword_save))
-        .route(
-            "/admin/templat-sms",
-            get(sms::templates_page).post(sms::template_save),
-        )
-        .route(
-            "/admin/nomor-diblokir",
-            get(sms::blocked_page).post(sms::block),
-        )
-        .route("/admin/nomor-diblokir/hapus", post(sms::unblock))
-        .route(
-            "/admin/gateway-sms",
-            get(gateways::page).post(gateways::save),
-        )
-        .route("/admin/gateway-sms/hapus", post(gateways::delete))
-        .route(
-            "/admin/kalender",
-            get(calendar::page).post(calendar::save_settings),
-        )
-        .route("/admin/kalender/libur", post(calendar::add_holidays))
-        .route(
-            "/admin/kalender/libur/hapus",
-            post(calendar::delete_holiday),
-        )
         .route("/staf/dasbor", get(dashboard::page))
-        .route(
-            "/admin/alur",
-            get(workflow::list_page).post(workflow::create),
-        )
-        .route("/admin/alur/baru", get(workflow::new_page))
-        .route(
-            "/admin/alur/{id}",
-            get(workflow::page).post(workflow::update),
-        )
-        .route(
-            "/admin/alur/{id}/hapus",
-            get(workflow::delete_page).post(workflow::delete),
-        )
         .route("/staf/profil", get(profile::page).post(profile::save))
         .route("/staf/sms", get(sms::outbox_page))
         .route("/staf/sms/{id}/kirim-ulang", post(sms::resend))
@@ -117,14 +46,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/delegasi",
             get(delegations::admin_page).post(delegations::admin_create),
-        )
-        .route(
-            "/admin/instruksi-disposisi",
-            get(delegations::instructions_page).post(delegations::instruction_save),
-        )
-        .route(
-            "/admin/penyamaran",
-            get(redaction::page).post(redaction::save),
         )
         .route("/staf/laporan", get(reports::page))
         .route("/staf/laporan/unduh", get(reports::download))

@@ -2,11 +2,11 @@
 //! cases, editing the published copy and withholding or restoring a case, with history. The
 //! ticket's original text is never changed.
 
-use super::forms::see_other;
-use crate::api::tickets::region_tz;
+use crate::forms::see_other;
+
 use crate::error::{ApiError, PageError};
-use crate::extract::{PageStaff, Staff};
 use crate::public::cases::{CaseQuery, CaseRow};
+use crate::request::{PageStaff, Staff};
 use crate::state::AppState;
 use crate::view::{Nav, format_time, render};
 use askama::Template;
@@ -45,7 +45,7 @@ pub async fn list(
         ..query.to_filter()?
     };
     let found = state.db().search_cases(&filter).await?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     Ok(render(&ListPage {
         nav,
         rows: found
@@ -112,7 +112,7 @@ pub async fn detail(
 ) -> Result<Response, PageError> {
     let nav = require_moderator(&staff)?;
     let (case, revisions) = state.db().case_for_moderation(&staff.access, id).await?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let history = revisions
         .into_iter()
         .map(|r| RevisionRow {

@@ -1,9 +1,9 @@
 //! "Profil saya": each official's own contact and how they are notified (channels, quiet
 //! hours) for the digests, escalations and forwarded tickets.
 
-use super::forms::{Errors, invalid, see_other};
 use crate::error::PageError;
-use crate::extract::PageStaff;
+use crate::forms::{Errors, invalid, see_other};
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::Nav;
 use askama::Template;
@@ -77,7 +77,7 @@ pub struct PageQuery {
 /// The profile page with a given delegation card (re-shown with its errors after a refusal).
 pub(crate) async fn render_page(
     state: &AppState,
-    staff: &crate::extract::Staff,
+    staff: &crate::request::Staff,
     delegation: super::delegations::DelegationBox,
     flash: Option<&'static str>,
     status: axum::http::StatusCode,

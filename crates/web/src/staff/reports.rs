@@ -3,11 +3,11 @@
 //! secretariat, admin and head of region everything), and the monthly submission of each
 //! agency's recap to the secretariat by the 10th with its state per agency.
 
-use super::forms::see_other;
 use super::urlencode;
-use crate::api::tickets::region_tz;
+use crate::forms::see_other;
+
 use crate::error::{ApiError, PageError};
-use crate::extract::{PageStaff, Staff};
+use crate::request::{PageStaff, Staff};
 use crate::state::AppState;
 use crate::view::{Nav, format_time, render};
 use askama::Template;
@@ -148,7 +148,7 @@ pub async fn page(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let month = match q.periode.trim() {
         "" => last_month(tz),
         text => match text.parse::<Period>().map_err(bad)? {

@@ -1,7 +1,7 @@
-use crate::api::tickets::{decline_input, region_tz};
+use crate::api::tickets::decline_input;
 use crate::error::{ApiError, PageError};
-use crate::extract::PageStaff;
 use crate::public::Choice;
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::{Nav, format_time, render};
 use askama::Template;
@@ -118,7 +118,7 @@ fn draft_status(status: &str) -> &'static str {
 
 async fn flow_box(
     state: &AppState,
-    staff: &crate::extract::Staff,
+    staff: &crate::request::Staff,
     t: &store::tickets::Ticket,
     tz: chrono_tz::Tz,
 ) -> Result<FlowBox, PageError> {
@@ -320,7 +320,7 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let t = state.db().ticket(&staff.access, id).await?;
-    let tz = region_tz(&state).await;
+    let tz = state.region_tz().await;
     let events = state.db().events(id).await?;
     let last_question_at = events
         .iter()
@@ -398,7 +398,7 @@ pub async fn page(
         .case_of_ticket(id)
         .await?
         .map(|c| (c.id, c.withheld));
-    let moderates = crate::api::lapor::reports_to_lapor(&staff);
+    let moderates = staff.reports_to_lapor();
     let disposition = super::dispositions::ticket_box(&state, &staff, &t, tz).await?;
     let flow = flow_box(&state, &staff, &t, tz).await?;
     let status = t.status();

@@ -5,10 +5,9 @@ pub mod browser;
 pub mod smtp;
 
 use store::Db;
-use store::org::{NewAgency, NewUser};
 use web::{AppState, WebConfig};
 
-pub const PASSWORD: &str = "rahasia-sekali";
+pub const PASSWORD: &str = app::testing::PASSWORD;
 
 pub struct TestApp {
     pub url: String,
@@ -120,46 +119,14 @@ pub async fn spawn_apps() -> Vec<TestApp> {
     apps
 }
 
-/// Agencies DISHUB and DINKES; users `admin`, `sekretariat`, `walikota`, `kadishub`,
-/// `penghubung.dishub`, `operator.dishub` and `penghubung.dinkes`, all with `PASSWORD`.
-pub async fn seed_org(db: &Db) {
-    let mut ids = std::collections::HashMap::new();
-    for (code, name) in [
-        ("DISHUB", "Dinas Perhubungan"),
-        ("DINKES", "Dinas Kesehatan"),
-    ] {
-        let id = db
-            .create_agency(&NewAgency {
-                code: code.into(),
-                name: name.into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        ids.insert(code, id);
-    }
-    let users = [
-        ("admin", "admin", None),
-        ("sekretariat", "secretariat", None),
-        ("walikota", "head_of_region", None),
-        ("kadishub", "head_of_agency", Some("DISHUB")),
-        ("penghubung.dishub", "liaison_officer", Some("DISHUB")),
-        ("operator.dishub", "operator", Some("DISHUB")),
-        ("penghubung.dinkes", "liaison_officer", Some("DINKES")),
-    ];
-    for (username, role, agency) in users {
-        db.create_user(&NewUser {
-            username: username.into(),
-            password: PASSWORD.into(),
-            full_name: format!("Pengguna {username}"),
-            role: role.into(),
-            agency_id: agency.map(|a| ids[a]),
-            ..Default::default()
-        })
+/// The standard test world (`app::testing::WorldBuilder::standard`): agencies DISHUB and
+/// DINKES; users `admin`, `sekretariat`, `walikota`, `kadishub`, `penghubung.dishub`,
+/// `operator.dishub` and `penghubung.dinkes`, all with `PASSWORD`, named "Pengguna {username}".
+pub async fn seed_org(db: &Db) -> app::testing::World {
+    app::testing::WorldBuilder::standard()
+        .full_names(|username| format!("Pengguna {username}"))
+        .build(db)
         .await
-        .unwrap();
-    }
 }
 
 /// A web ticket for DISHUB with the given reporter email, stored directly.

@@ -1,7 +1,7 @@
 //! Helpers shared by the admin and SMS pages: role check, redirects and field errors.
 
 use crate::error::{ApiError, PageError};
-use crate::extract::Staff;
+use crate::request::Staff;
 use crate::view::{Nav, render_with};
 use askama::Template;
 use axum::http::StatusCode;

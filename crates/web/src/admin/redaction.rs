@@ -2,9 +2,9 @@
 //! street addresses, licence plates, social-media handles and other people's names. Phones,
 //! emails, ID numbers, the ticket's own codes and the reporter's name are always masked.
 
-use super::forms::{require_admin, see_other};
 use crate::error::PageError;
-use crate::extract::PageStaff;
+use crate::forms::{require_admin, see_other};
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::{Nav, render};
 use askama::Template;
@@ -63,7 +63,7 @@ struct RedactionPage {
     rows: Vec<KindRow>,
     flash: Option<&'static str>,
     /// The admin menu shows form problems; this form has none (a switch is on or off).
-    errors: super::forms::Errors,
+    errors: crate::forms::Errors,
 }
 
 #[derive(Deserialize, Default)]

@@ -2,9 +2,9 @@
 //! admin adds, changes, switches off or deletes here. A saved change reaches the running
 //! gateways at once on this node and within seconds on the others.
 
-use super::forms::{Errors, invalid, require_admin, see_other};
 use crate::error::{ApiError, PageError};
-use crate::extract::PageStaff;
+use crate::forms::{Errors, invalid, require_admin, see_other};
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::{Nav, render};
 use askama::Template;

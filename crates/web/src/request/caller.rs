@@ -47,6 +47,13 @@ pub struct Staff {
     pub token: String,
 }
 
+impl Staff {
+    /// The secretariat and the admin report tickets to LAPOR! SP4N (region-wide triage).
+    pub fn reports_to_lapor(&self) -> bool {
+        self.access.can_region_wide(domain::Capability::Triage)
+    }
+}
+
 async fn staff_for(
     state: &AppState,
     token: &str,

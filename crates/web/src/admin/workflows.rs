@@ -1,10 +1,10 @@
 //! Admin pages of the workflow templates: the list, a template's scope and steps (create and
 //! edit), and deleting with a confirmation page.
 
-use super::forms::{Errors, invalid, require_admin, see_other};
 use crate::error::{ApiError, PageError};
-use crate::extract::PageStaff;
+use crate::forms::{Errors, invalid, require_admin, see_other};
 use crate::public::Choice;
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::{Nav, render};
 use askama::Template;

@@ -1,9 +1,9 @@
 //! Admin page of the working-time calendar: working hours per weekday, answer deadlines, the
 //! holidays (added one by one or imported from CSV / iCalendar), and a deadline checker.
 
-use super::forms::{Errors, invalid, require_admin, see_other};
 use crate::error::PageError;
-use crate::extract::PageStaff;
+use crate::forms::{Errors, invalid, require_admin, see_other};
+use crate::request::PageStaff;
 use crate::state::AppState;
 use crate::view::{Nav, format_time, render};
 use askama::Template;

@@ -1,0 +1,67 @@
+//! Snapshots of what a reporter receives by SMS and by email (acknowledgement, question,
+//! answer), on both backends. The tracking code and register number are random per run and
+//! shown as `{code}` and `{register}`.
+
+use app::testing::{WorldBuilder, each_backend};
+use domain::{Channel, IntakeInput};
+use store::sms::SmsRules;
+use store::tickets::{ActionInput, NewTicket};
+
+/// Monday 2 March 2026, 09:00 WIB.
+const RECEIVED: i64 = 1_772_416_800_000;
+
+#[tokio::test]
+async fn texts_to_the_reporter() {
+    for app in each_backend().await {
+        let world = WorldBuilder::standard().build(&app).await;
+        let intake = IntakeInput {
+            category: Some("pengaduan".into()),
+            text: Some("Lampu jalan mati di depan sekolah.".into()),
+            agency_code: Some("DISHUB".into()),
+            reporter_phone: Some("0812 3456 7890".into()),
+            reporter_email: Some("warga@contoh.id".into()),
+            ..Default::default()
+        }
+        .validate(|_| true, |_| true)
+        .unwrap();
+        let created = app
+            .create_ticket_acknowledged(
+                &NewTicket {
+                    intake,
+                    channel: Channel::Web,
+                    idempotency_key: None,
+                    received_at: RECEIVED,
+                },
+                &SmsRules::default(),
+                None,
+            )
+            .await
+            .unwrap();
+        let officer = world.access(&app, "penghubung.dishub").await;
+        for step in [
+            ActionInput::Ask {
+                question: "Di jalan apa tepatnya, dan sejak kapan?".into(),
+            },
+            ActionInput::Answer {
+                body: "Lampu sudah diganti oleh petugas PJU.".into(),
+            },
+        ] {
+            app.apply_action(&officer, created.id, &step).await.unwrap();
+        }
+        let messages = app.ticket_messages(created.id).await.unwrap();
+        let text = messages
+            .iter()
+            .filter(|m| m.direction == "out")
+            .map(|m| {
+                format!(
+                    "[{} {} → {}]\n{}\n{}",
+                    m.kind, m.channel, m.recipient, m.subject, m.body
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+            .replace(&created.tracking_code, "{code}")
+            .replace(&created.register_number, "{register}");
+        insta::assert_snapshot!("reporter_texts", text);
+    }
+}
