@@ -72,6 +72,16 @@ if ! PYTHONPATH="$TOOLS/py" python3 -c 'import aiosmtpd' 2>/dev/null; then
   python3 -m pip install -q --target "$TOOLS/py" aiosmtpd || die "cannot install aiosmtpd from PyPI"
 fi
 export BALAI_TEST_PYTHONPATH="$TOOLS/py"
+# schemathesis for crates/web/tests/schemathesis.rs (the API against its OpenAPI document);
+# pinned, because its checks grow with each release.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$(PYTHONPATH="$TOOLS/py" python3 -c 'import schemathesis; print(schemathesis.__version__)' 2>/dev/null)" != "$SCHEMATHESIS_VERSION" ]; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION into .tools/py"
+  python3 -m pip install -q --upgrade --target "$TOOLS/py" "schemathesis==$SCHEMATHESIS_VERSION" \
+    || die "cannot install schemathesis from PyPI"
+fi
+PYTHONPATH="$TOOLS/py" python3 -c 'import aiosmtpd, schemathesis' || die "aiosmtpd or schemathesis does not load from .tools/py"
+export BALAI_TEST_SCHEMATHESIS="$TOOLS/py"
 
 # --- SMPP: an SMSC simulator on the npm `smpp` package, for crates/{sms,web}/tests/smpp.rs -----
 SMPP_NPM_VERSION=0.5.1

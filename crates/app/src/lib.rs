@@ -3,11 +3,18 @@
 //! Web handlers, the CLI and the workers call this layer; reads (lists, pages, reports) go
 //! straight to `store` through `Deref`.
 
+mod bulk;
+mod digests;
 mod dispositions;
+mod notices;
 mod outbox;
+mod sms_intake;
+mod sweeps;
 mod texts;
 mod tickets;
 mod workflow;
+
+pub use sms_intake::{MAX_BATCH, SmsIntake};
 
 pub use store::{Access, Db, Result, StoreError};
 

@@ -256,7 +256,7 @@ impl App {
             }
             Notify::User(user) => vec![user.get()],
         };
-        notify::notify_ticket_reached(&mut c, &told, ticket_id, now).await?;
+        crate::notices::ticket_reached(&mut c, &told, ticket_id, now).await?;
         tx.commit().await?;
         // Not scoped: a forward may have moved the ticket out of the actor's agency.
         self.db.ticket_by_id(ticket_id).await

@@ -5,7 +5,7 @@
 use crate::App;
 use crate::tickets::{Reporter, deliver_answer};
 use store::workflow::{self, Approved};
-use store::{Access, Conn, Result, notify, now_ms};
+use store::{Access, Conn, Result, now_ms};
 
 impl App {
     /// Drafts an answer for approval (only when the ticket's workflow has an approval step);
@@ -24,7 +24,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let mut c = tx.c();
         let approvers = workflow::draft_answer(&mut c, actor, ticket_id, body, now).await?;
-        notify::notify_ticket_reached(&mut c, &approvers, ticket_id, now).await?;
+        crate::notices::ticket_reached(&mut c, &approvers, ticket_id, now).await?;
         tx.commit().await
     }
 
@@ -76,7 +76,7 @@ impl App {
         if let Some(author) =
             workflow::return_answer(&mut c, actor, ticket_id, comment, now).await?
         {
-            notify::notify_ticket_reached(&mut c, &[author], ticket_id, now).await?;
+            crate::notices::ticket_reached(&mut c, &[author], ticket_id, now).await?;
         }
         tx.commit().await
     }

@@ -570,11 +570,8 @@ async fn seeded_answered_tickets_are_published_once_in_bulk() {
             .unwrap();
         // Seeded tickets have no answer on their timeline: the real sweep leaves them alone.
         assert_eq!(db.publish_pending(500).await.unwrap(), 0);
-        assert_eq!(
-            store::bulk::publish_seeded(&db, |_| {}).await.unwrap(),
-            1_050
-        );
-        assert_eq!(store::bulk::publish_seeded(&db, |_| {}).await.unwrap(), 0);
+        assert_eq!(db.publish_seeded(|_| {}).await.unwrap(), 1_050);
+        assert_eq!(db.publish_seeded(|_| {}).await.unwrap(), 0);
         let page = db.search_cases(&search("nomor 7")).await.unwrap();
         assert_eq!(page.items.len(), 1);
         assert!(page.items[0].question.ends_with("nomor 7"));

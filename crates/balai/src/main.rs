@@ -266,7 +266,7 @@ pub async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     if config.workers.deadlines || config.workers.notifications {
         let interval = Duration::from_secs(config.workers.deadlines_interval_secs.max(1));
         workers.push(tokio::spawn(scheduler(
-            db.clone(),
+            app::App::new(db.clone()),
             config.workers.clone(),
             config.web.public_url.clone(),
             interval,
@@ -355,10 +355,10 @@ async fn calendar(file: Option<&PathBuf>, command: CalendarCommand) -> anyhow::R
     }
 }
 
-/// Every `interval` until shutdown: escalates passed deadlines (`store::escalation`) and sends
-/// the digests that are due (`store::notify`). Safe on several nodes at once.
+/// Every `interval` until shutdown: escalates passed deadlines (`app::sweeps`) and sends the
+/// digests that are due (`app::digests`). Safe on several nodes at once.
 async fn scheduler(
-    db: Db,
+    db: app::App,
     workers: config::WorkersConfig,
     base_url: String,
     interval: Duration,
@@ -532,16 +532,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let published = db.publish_pending(5_000).await?;
             let synthetic = if synthetic_answers {
                 let mut last_report = std::time::Instant::now();
-                store::bulk::publish_seeded(&db, |done| {
-                    if last_report.elapsed() > Duration::from_secs(2) {
-                        eprintln!(
-                            "{done} seeded cases published ({:.0}/s)",
-                            done as f64 / started.elapsed().as_secs_f64()
-                        );
-                        last_report = std::time::Instant::now();
-                    }
-                })
-                .await?
+                app::App::new(db.clone())
+                    .publish_seeded(|done| {
+                        if last_report.elapsed() > Duration::from_secs(2) {
+                            eprintln!(
+                                "{done} seeded cases published ({:.0}/s)",
+                                done as f64 / started.elapsed().as_secs_f64()
+                            );
+                            last_report = std::time::Instant::now();
+                        }
+                    })
+                    .await?
             } else {
                 0
             };
@@ -605,7 +606,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => store::now_ms(),
             };
             let config = load(file, database_url, None)?;
-            let db = open(&config).await?;
+            let db = app::App::new(open(&config).await?);
             let base = &config.web.public_url;
             let started = std::time::Instant::now();
             let hourly = db.send_hourly_digests(now, base).await?;

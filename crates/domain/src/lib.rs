@@ -4,6 +4,8 @@
 
 pub mod access;
 pub mod calendar;
+pub mod digest;
+pub mod escalation;
 pub mod handling;
 pub mod hierarchy;
 pub mod ids;

@@ -241,57 +241,17 @@ pub async fn seed_tickets_with(
     Ok(())
 }
 
-/// Publishes seeded answered tickets, which have no answer on their timeline, with a generated
-/// answer (benchmarks only; real tickets are published when answered, or by
-/// `Db::publish_pending`). Idempotent. Calls `progress(published)` after each transaction.
-pub async fn publish_seeded(db: &Db, mut progress: impl FnMut(u64)) -> Result<u64> {
-    const BATCH: i64 = 20_000;
+/// Statements of at most this many rows for the multi-row inserts of bulk data.
+pub const ROWS_PER_BULK_STATEMENT: usize = ROWS_PER_STATEMENT;
+
+/// A generated answer for a seeded ticket (benchmarks only).
+pub fn synthetic_answer() -> String {
     let mut rng = rand::rng();
-    let mut after = 0i64;
-    let mut total = 0u64;
-    loop {
-        let mut tx = db.begin().await?;
-        let mut c = tx.c();
-        let zone = crate::settings::region_zone(&mut c).await?;
-        let settings = crate::publication::redaction_settings(&mut c).await?;
-        let sql = format!(
-            "SELECT {} FROM tickets t
-             WHERE t.id > $1 AND t.answered_at IS NOT NULL AND NOT t.confidential
-               AND NOT EXISTS (SELECT 1 FROM published_cases p WHERE p.ticket_id = t.id)
-             ORDER BY t.id LIMIT $2",
-            crate::publication::SOURCE_COLUMNS
-        );
-        let rows: Vec<crate::publication::Source> = run!(&mut c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(after).bind(BATCH).fetch_all(x).await?);
-        let Some(last) = rows.last() else {
-            break;
-        };
-        after = last.id;
-        let cases: Vec<crate::publication::NewCase> = rows
-            .iter()
-            .filter_map(|src| {
-                let words: Vec<&str> = (0..rng.random_range(4..10))
-                    .map(|_| *WORDS.choose(&mut rng).unwrap_or(&"aduan"))
-                    .collect();
-                let answer = format!(
-                    "Terima kasih atas laporan Anda. Sudah kami tindak lanjuti: {}.",
-                    words.join(" ")
-                );
-                crate::publication::NewCase::of(src, &answer, src.answered_at?, zone, settings)
-            })
-            .collect();
-        let now = crate::now_ms();
-        for chunk in cases.chunks(ROWS_PER_STATEMENT) {
-            // Synthetic tickets: no timeline event for the publication, unlike real ones.
-            total += crate::publication::insert_cases(&mut c, chunk, now)
-                .await?
-                .len() as u64;
-        }
-        tx.commit().await?;
-        progress(total);
-        if (rows.len() as i64) < BATCH {
-            break;
-        }
-    }
-    Ok(total)
+    let words: Vec<&str> = (0..rng.random_range(4..10))
+        .map(|_| *WORDS.choose(&mut rng).unwrap_or(&"aduan"))
+        .collect();
+    format!(
+        "Terima kasih atas laporan Anda. Sudah kami tindak lanjuti: {}.",
+        words.join(" ")
+    )
 }

@@ -7,7 +7,6 @@
 //! official (Plt./Plh.) may do what the official they stand in for may, and is recorded so.
 
 use crate::db::{C, Placeholders, run};
-use crate::delegations::with_delegates;
 use crate::timeline::append_event;
 use crate::{Access, Db, Result, StoreError, now_ms};
 use domain::access::Acting;
@@ -469,72 +468,35 @@ impl Db {
         Ok(MinePage { items, next_cursor })
     }
 
-    /// Escalates each disposition past its due date without a report exactly once: an
-    /// internal event on the ticket and a notice to whoever sent it (and the official they
-    /// acted for). Returns how many were escalated.
-    pub async fn sweep_dispositions(
-        &self,
-        now: i64,
-        base_url: &str,
-        batch: i64,
-    ) -> Result<(usize, usize)> {
+    /// Dispositions past their due date without a report and not escalated yet, the most
+    /// overdue first: (disposition, ticket).
+    pub async fn overdue_dispositions(&self, now: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
         let mut conn = self.conn().await?;
-        let late: Vec<(i64, i64)> = run!(&mut conn.c(), x => sqlx::query_as(
+        Ok(run!(&mut conn.c(), x => sqlx::query_as(
             "SELECT id, ticket_id FROM dispositions WHERE reported_at IS NULL AND escalated_at IS NULL AND due_at < $1
              ORDER BY due_at LIMIT $2"
-        ).bind(now).bind(batch).fetch_all(x).await?);
-        drop(conn);
-        let (mut escalated, mut notified) = (0, 0);
-        for (id, ticket_id) in late {
-            let mut tx = self.begin().await?;
-            let mut c = tx.c();
-            // The ticket first, as every writer of its timeline does.
-            lock_ticket(&mut c, self.for_update(), ticket_id).await?;
-            let claimed = run!(&mut c, x => sqlx::query(
-                "UPDATE dispositions SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL
-                 AND reported_at IS NULL AND due_at < $1"
-            ).bind(now).bind(id).execute(x).await?.rows_affected());
-            if claimed == 0 {
-                continue; // another node or a report came first
-            }
-            let d = one(&mut c, id).await?;
-            let zone = crate::settings::region_zone(&mut c).await?;
-            let mut to = vec![d.from_user_id];
-            to.extend(d.on_behalf_of);
-            let to = with_delegates(&mut c, &to, now).await?;
-            append_event(
-                &mut c,
-                ticket_id,
-                EventKind::DispositionOverdue,
-                None,
-                "",
-                &serde_json::json!({ "disposition_id": id, "recipient": d.recipient_name, "due_at": d.due_at, "notified_users": to }),
-                now,
-            )
-            .await?;
-            let link = format!("{}/staf/aduan/{ticket_id}", base_url.trim_end_matches('/'));
-            let body = format!(
-                "Disposisi aduan {} kepada {} ({}) melewati tenggat {} tanpa laporan. {link}",
-                d.register_number,
-                d.recipient_name,
-                d.instruction_label,
-                format_due(zone, d.due_at)
-            );
-            notified += crate::notify::notify_users(
-                &mut c,
-                &to,
-                ticket_id,
-                &format!("Disposisi aduan {} melewati tenggat", d.register_number),
-                &body,
-                "escalation",
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            escalated += 1;
-        }
-        Ok((escalated, notified))
+        ).bind(now).bind(limit).fetch_all(x).await?))
     }
+}
+
+/// Marks a disposition escalated if it is still overdue without a report, after locking its
+/// ticket (first, as every writer of its timeline does); `None` when another node or a report
+/// came first. The escalation happens once.
+pub async fn claim_overdue(
+    c: &mut C<'_>,
+    id: i64,
+    ticket_id: i64,
+    now: i64,
+) -> Result<Option<Disposition>> {
+    lock_ticket(c, c.for_update(), ticket_id).await?;
+    let claimed = run!(c, x => sqlx::query(
+        "UPDATE dispositions SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL
+         AND reported_at IS NULL AND due_at < $1"
+    ).bind(now).bind(id).execute(x).await?.rows_affected());
+    if claimed == 0 {
+        return Ok(None);
+    }
+    Ok(Some(one(c, id).await?))
 }
 
 /// Whom a disposition command tells, and of what (the application layer adds whoever stands in

@@ -1,20 +1,19 @@
-//! Notifications to officials (seed `000_…` §12.2 and `003_…`): the hourly digest of new
-//! tickets, the daily digest of unanswered ones, and the notice of a ticket forwarded or
-//! assigned to someone. Each goes out on the channels the official chose (SMS, email) and SMS
-//! waits out their quiet hours. A digest is sent once per (official, kind, period): the row in
-//! `notification_runs` is inserted in the same transaction as the messages, so restarts and
-//! several schedulers on one PostgreSQL never send it twice.
+//! Notifications to officials (seed `000_…` §12.2 and `003_…`), the tables' side: who gets a
+//! digest and what it counts, the claims that send a digest once, and the queueing of notices
+//! on the channels each official chose (SMS, email; SMS waits out their quiet hours). A digest
+//! is sent once per (official, kind, period): the row in `notification_runs` is inserted in the
+//! same transaction as the messages, so restarts and several schedulers on one PostgreSQL never
+//! send it twice. The digests themselves are `app::digests`.
 
 use crate::db::{C, Placeholders, run};
 use crate::messages::{OutgoingMessage, Queued, enqueue_many};
 pub use crate::rows::DigestReport;
 pub use crate::settings::in_quiet_hours;
-use crate::settings::{fill, region_zone, template};
+use crate::settings::region_zone;
 use crate::{Db, Result};
 use chrono::{NaiveTime, TimeZone};
-use std::collections::{BTreeMap, HashMap};
-
-const HOUR_MS: i64 = 3_600_000;
+use domain::digest::own_inbox;
+use std::collections::HashMap;
 
 /// An official and how they want to be reached.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,19 +34,9 @@ pub struct Official {
 /// Roles that receive an agency's digests; the secretariat receives the triage queue's.
 const AGENCY_ROLES: &str = "('head_of_agency', 'liaison_officer', 'staff')";
 
-/// The inbox a role reads: the triage queue for the secretariat, the agency's for its officials;
-/// operators have none (they hear only of dispositions to them).
-fn own_inbox(role: &str, agency_id: Option<i64>) -> Option<Option<i64>> {
-    match role {
-        "secretariat" => Some(None),
-        "head_of_agency" | "liaison_officer" | "staff" => agency_id.map(Some),
-        _ => None,
-    }
-}
-
 impl Official {
     /// Their inboxes that have news in `inboxes`, own first.
-    fn news<'a, T>(
+    pub fn news<'a, T>(
         &'a self,
         inboxes: &'a HashMap<Option<i64>, T>,
     ) -> impl Iterator<Item = (Option<i64>, &'a T)> + 'a {
@@ -87,7 +76,7 @@ impl Official {
 
 /// Everyone who may get a digest at `at`, with their inboxes (their own and those they stand in
 /// for).
-async fn officials(c: &mut C<'_>, at: i64) -> Result<Vec<Official>> {
+pub async fn digest_officials(c: &mut C<'_>, at: i64) -> Result<Vec<Official>> {
     let mut officials = run!(c, x => sqlx::query_as::<_, Official>(sqlx::AssertSqlSafe(format!(
         "SELECT id, role, CASE WHEN role = 'secretariat' THEN NULL ELSE agency_id END AS agency_id, email, phone,
                 notify_channels, quiet_hours
@@ -117,14 +106,14 @@ async fn officials(c: &mut C<'_>, at: i64) -> Result<Vec<Official>> {
 
 /// Claims a whole run (user 0) for the period: false when another run (a restart, another
 /// node) already did it, so a repeated check costs one statement, not the digest's queries.
-async fn claim_run(c: &mut C<'_>, kind: &str, period: &str, now: i64) -> Result<bool> {
+pub async fn claim_run(c: &mut C<'_>, kind: &str, period: &str, now: i64) -> Result<bool> {
     Ok(!claim(c, &[0], &format!("{kind}_run"), period, now)
         .await?
         .is_empty())
 }
 
 /// Claims (user, kind, period) for each candidate; returns those claimed now.
-async fn claim(
+pub async fn claim(
     c: &mut C<'_>,
     users: &[i64],
     kind: &str,
@@ -151,14 +140,15 @@ async fn claim(
     Ok(claimed)
 }
 
-async fn agency_names(c: &mut C<'_>) -> Result<HashMap<i64, String>> {
+/// Every agency's name by id.
+pub async fn agency_names(c: &mut C<'_>) -> Result<HashMap<i64, String>> {
     let rows: Vec<(i64, String)> =
         run!(c, x => sqlx::query_as("SELECT id, name FROM agencies").fetch_all(x).await?);
     Ok(rows.into_iter().collect())
 }
 
 /// Sends one message text to each claimed official, in one statement.
-async fn queue(
+pub async fn queue(
     c: &mut C<'_>,
     officials: &[&Official],
     text: impl Fn(&Official) -> (String, String),
@@ -181,259 +171,62 @@ async fn queue(
     Ok(enqueue_many(c, &batch, now).await?.len())
 }
 
-impl Db {
-    /// The hourly digest for the last full hour before `now`: every official whose inbox got
-    /// new tickets (received or forwarded in that hour) gets one message with the count and the
-    /// top categories; nobody hears anything about an empty hour.
-    pub async fn send_hourly_digests(&self, now: i64, base_url: &str) -> Result<DigestReport> {
-        let hour_end = now - now.rem_euclid(HOUR_MS);
-        let period = chrono::DateTime::from_timestamp_millis(hour_end)
-            .map(|t| t.format("%Y-%m-%dT%H").to_string())
-            .unwrap_or_default();
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        if !claim_run(&mut c, "digest_hourly", &period, now).await? {
-            return Ok(DigestReport::default());
-        }
-        // The agency a ticket is in now (NULL: triage), by category.
-        let rows: Vec<(Option<i64>, String, i64)> = run!(&mut c, x => sqlx::query_as(
-            "SELECT t.agency_id, t.category, COUNT(DISTINCT t.id) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-             WHERE e.kind IN ('received', 'forwarded') AND e.at >= $1 AND e.at < $2
-             GROUP BY t.agency_id, t.category"
-        ).bind(hour_end - HOUR_MS).bind(hour_end).fetch_all(x).await?);
-        // New dispositions per recipient; whoever stands in for them (Plt./Plh.) counts them too.
-        let disposed: Vec<(i64, i64)> = run!(&mut c, x => sqlx::query_as(
-            "SELECT recipient_id, COUNT(*) FROM dispositions WHERE created_at >= $1 AND created_at < $2
-             GROUP BY recipient_id"
-        ).bind(hour_end - HOUR_MS).bind(hour_end).fetch_all(x).await?);
-        let mut dispositions: HashMap<i64, i64> = HashMap::new();
-        for (user, count) in disposed {
-            for reached in crate::delegations::with_delegates(&mut c, &[user], hour_end - 1).await?
-            {
-                *dispositions.entry(reached).or_default() += count;
-            }
-        }
-        if rows.is_empty() && dispositions.is_empty() {
-            tx.commit().await?;
-            return Ok(DigestReport::default());
-        }
-        let mut inboxes: HashMap<Option<i64>, (i64, BTreeMap<String, i64>)> = HashMap::new();
-        for (agency, category, count) in rows {
-            let entry = inboxes.entry(agency).or_default();
-            entry.0 += count;
-            *entry.1.entry(category).or_default() += count;
-        }
-        let officials: Vec<Official> = officials(&mut c, hour_end - 1)
-            .await?
-            .into_iter()
-            .filter(|o| o.news(&inboxes).next().is_some() || dispositions.contains_key(&o.id))
-            .collect();
-        let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
-        let claimed = claim(&mut c, &ids, "digest_hourly", &period, now).await?;
-        let claimed: Vec<&Official> = officials
-            .iter()
-            .filter(|o| claimed.contains(&o.id))
-            .collect();
-        let names = agency_names(&mut c).await?;
-        let template = template(&mut c, "digest_hourly").await?;
-        let zone = region_zone(&mut c).await?;
-        let local = zone
-            .timestamp_millis_opt(now)
-            .single()
-            .map(|t| t.time())
-            .unwrap_or_default();
-        let link = format!("{}/staf", base_url.trim_end_matches('/'));
-        let messages = queue(
-            &mut c,
-            &claimed,
-            |official| {
-                let disposed = dispositions.get(&official.id).copied().unwrap_or(0);
-                let mut news = official.news(&inboxes);
-                let Some((first, (count, categories))) = news.next() else {
-                    let body = format!(
-                        "Balai: {disposed} disposisi baru untuk Anda dalam 1 jam terakhir. {link}/disposisi"
-                    );
-                    return (format!("{disposed} disposisi baru untuk Anda"), body);
-                };
-                let inbox = inbox_name(&names, first);
-                let mut top: Vec<(&String, &i64)> = categories.iter().collect();
-                top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                let top: Vec<String> = top
-                    .iter()
-                    .take(3)
-                    .map(|(c, n)| format!("{c} {n}"))
-                    .collect();
-                let mut body = fill(
-                    &template,
-                    &[
-                        ("count", &count.to_string()),
-                        ("inbox", &inbox),
-                        ("categories", &top.join(", ")),
-                        ("link", &link),
-                    ],
-                );
-                for (other, (count, _)) in news {
-                    body.push_str(&format!(
-                        " Juga {count} aduan baru di {} (selaku Plt./Plh.).",
-                        inbox_name(&names, other)
-                    ));
-                }
-                if disposed > 0 {
-                    let body = format!("{body} Disposisi baru untuk Anda: {disposed}.");
-                    return (format!("{count} aduan baru di {inbox}, {disposed} disposisi"), body);
-                }
-                (format!("{count} aduan baru di {inbox}"), body)
-            },
-            "digest_hourly",
-            local,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(DigestReport {
-            recipients: claimed.len(),
-            messages,
-        })
-    }
-
-    /// The daily digest, once the region's clock has passed `daily_digest_at`: every official
-    /// whose inbox holds unanswered tickets gets the count, how many are overdue and the
-    /// oldest overdue one.
-    pub async fn send_daily_digests(&self, now: i64, base_url: &str) -> Result<DigestReport> {
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let zone = region_zone(&mut c).await?;
-        let at: String = run!(&mut c, x => sqlx::query_scalar("SELECT daily_digest_at FROM region_settings WHERE id = 1")
-            .fetch_one(x).await?);
-        let send_at = NaiveTime::parse_from_str(&at, "%H:%M").unwrap_or(NaiveTime::MIN);
-        let Some(local) = zone.timestamp_millis_opt(now).single() else {
-            return Ok(DigestReport::default());
-        };
-        if local.time() < send_at {
-            tx.commit().await?;
-            return Ok(DigestReport::default());
-        }
-        let period = local.format("%Y-%m-%d").to_string();
-        if !claim_run(&mut c, "digest_daily", &period, now).await? {
-            return Ok(DigestReport::default());
-        }
-        let rows: Vec<(Option<i64>, i64, i64)> = run!(&mut c, x => sqlx::query_as(
-            "SELECT agency_id, COUNT(*), SUM(CASE WHEN due_at < $1 AND sla_paused_at IS NULL THEN 1 ELSE 0 END)
-             FROM tickets WHERE status IN ('received', 'open') GROUP BY agency_id"
-        ).bind(now).fetch_all(x).await?);
-        let mut inboxes: HashMap<Option<i64>, (i64, i64, String)> = HashMap::new();
-        for (agency, open, overdue) in rows {
-            let oldest: Option<(String, i64)> = if overdue > 0 {
-                run!(&mut c, x => sqlx::query_as(
-                    "SELECT register_number, due_at FROM tickets WHERE status IN ('received', 'open')
-                     AND due_at < $1 AND sla_paused_at IS NULL AND agency_id IS NOT DISTINCT FROM $2
-                     ORDER BY due_at LIMIT 1"
-                ).bind(now).bind(agency).fetch_optional(x).await?)
-            } else {
-                None
-            };
-            let oldest = oldest
-                .map(|(register, due)| {
-                    let due = zone
-                        .timestamp_millis_opt(due)
-                        .single()
-                        .map(|d| d.format("%d-%m %H:%M").to_string())
-                        .unwrap_or_default();
-                    format!("{register} (tempo {due})")
-                })
-                .unwrap_or_else(|| "-".into());
-            inboxes.insert(agency, (open, overdue, oldest));
-        }
-        let officials: Vec<Official> = officials(&mut c, now)
-            .await?
-            .into_iter()
-            .filter(|o| o.news(&inboxes).next().is_some())
-            .collect();
-        let ids: Vec<i64> = officials.iter().map(|o| o.id).collect();
-        let claimed = claim(&mut c, &ids, "digest_daily", &period, now).await?;
-        let claimed: Vec<&Official> = officials
-            .iter()
-            .filter(|o| claimed.contains(&o.id))
-            .collect();
-        let names = agency_names(&mut c).await?;
-        let template = template(&mut c, "digest_daily").await?;
-        let link = format!("{}/staf?sort=due", base_url.trim_end_matches('/'));
-        let messages = queue(
-            &mut c,
-            &claimed,
-            |official| {
-                let mut news = official.news(&inboxes);
-                let Some((first, (open, overdue, oldest))) = news.next() else {
-                    return (String::new(), String::new());
-                };
-                let inbox = inbox_name(&names, first);
-                let mut body = fill(
-                    &template,
-                    &[
-                        ("count", &open.to_string()),
-                        ("overdue", &overdue.to_string()),
-                        ("oldest", oldest),
-                        ("inbox", &inbox),
-                        ("link", &link),
-                    ],
-                );
-                for (other, (open, overdue, _)) in news {
-                    body.push_str(&format!(
-                        " Juga {open} aduan {} belum dijawab, {overdue} lewat tenggat (selaku Plt./Plh.).",
-                        inbox_name(&names, other)
-                    ));
-                }
-                (format!("{open} aduan {inbox} belum dijawab"), body)
-            },
-            "digest_daily",
-            local.time(),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(DigestReport {
-            recipients: claimed.len(),
-            messages,
-        })
-    }
-}
-
-fn inbox_name(names: &HashMap<i64, String>, agency: Option<i64>) -> String {
-    agency
-        .and_then(|a| names.get(&a).cloned())
-        .unwrap_or_else(|| "antrian triase".into())
-}
-
-/// Tells officials that a ticket reached them (forwarded to their agency, assigned to them),
-/// on the caller's transaction. Whoever stands in for them (Plt./Plh.) is told too.
-pub async fn notify_ticket_reached(
+/// New tickets of the hour `[start, end)` (received or forwarded in it) by the inbox they are
+/// in now (`None`: triage) and category.
+pub async fn new_tickets(
     c: &mut C<'_>,
-    user_ids: &[i64],
-    ticket_id: i64,
-    now: i64,
-) -> Result<()> {
-    if user_ids.is_empty() {
-        return Ok(());
-    }
-    let (register, category): (String, String) = run!(c, x => sqlx::query_as(
-        "SELECT register_number, category FROM tickets WHERE id = $1"
-    ).bind(ticket_id).fetch_one(x).await?);
-    let body = fill(
-        &template(c, "forwarded").await?,
-        &[("register", &register), ("category", &category)],
-    );
-    let users = crate::delegations::with_delegates(c, user_ids, now).await?;
-    notify_users(
-        c,
-        &users,
-        ticket_id,
-        &format!("Aduan {register} untuk Anda"),
-        &body,
-        "forwarded",
-        now,
+    start: i64,
+    end: i64,
+) -> Result<Vec<(Option<i64>, String, i64)>> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT t.agency_id, t.category, COUNT(DISTINCT t.id) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+         WHERE e.kind IN ('received', 'forwarded') AND e.at >= $1 AND e.at < $2
+         GROUP BY t.agency_id, t.category"
+    ).bind(start).bind(end).fetch_all(x).await?))
+}
+
+/// New dispositions of `[start, end)` per recipient.
+pub async fn new_dispositions(c: &mut C<'_>, start: i64, end: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT recipient_id, COUNT(*) FROM dispositions WHERE created_at >= $1 AND created_at < $2
+         GROUP BY recipient_id"
+    ).bind(start).bind(end).fetch_all(x).await?))
+}
+
+/// The region's time of the daily digest (`HH:MM`).
+pub async fn daily_digest_at(c: &mut C<'_>) -> Result<String> {
+    Ok(
+        run!(c, x => sqlx::query_scalar("SELECT daily_digest_at FROM region_settings WHERE id = 1")
+        .fetch_one(x).await?),
     )
-    .await?;
-    Ok(())
+}
+
+/// Unanswered tickets per inbox (`None`: triage): (inbox, open, overdue at `now`).
+pub async fn unanswered(c: &mut C<'_>, now: i64) -> Result<Vec<(Option<i64>, i64, i64)>> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT agency_id, COUNT(*), SUM(CASE WHEN due_at < $1 AND sla_paused_at IS NULL THEN 1 ELSE 0 END)
+         FROM tickets WHERE status IN ('received', 'open') GROUP BY agency_id"
+    ).bind(now).fetch_all(x).await?))
+}
+
+/// The inbox's unanswered ticket most overdue at `now`: (register number, due).
+pub async fn oldest_overdue(
+    c: &mut C<'_>,
+    now: i64,
+    agency_id: Option<i64>,
+) -> Result<Option<(String, i64)>> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT register_number, due_at FROM tickets WHERE status IN ('received', 'open')
+         AND due_at < $1 AND sla_paused_at IS NULL AND agency_id IS NOT DISTINCT FROM $2
+         ORDER BY due_at LIMIT 1"
+    ).bind(now).bind(agency_id).fetch_optional(x).await?))
+}
+
+/// A ticket as a notice names it: (register number, category).
+pub async fn ticket_heading(c: &mut C<'_>, ticket_id: i64) -> Result<(String, String)> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT register_number, category FROM tickets WHERE id = $1"
+    ).bind(ticket_id).fetch_one(x).await?))
 }
 
 /// Queues one notice about a ticket to each official, on the channels they chose (SMS held in

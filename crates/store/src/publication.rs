@@ -210,6 +210,20 @@ pub async fn redaction_settings(c: &mut C<'_>) -> Result<domain::redact::Setting
     })
 }
 
+/// Answered, not confidential tickets after `after` (by id) that have no published case yet,
+/// at most `limit`, by id (the seeded tickets of `balai seed`, which have no answer event).
+pub async fn unpublished_answered(c: &mut C<'_>, after: i64, limit: i64) -> Result<Vec<Source>> {
+    let sql = format!(
+        "SELECT {SOURCE_COLUMNS} FROM tickets t
+         WHERE t.id > $1 AND t.answered_at IS NOT NULL AND NOT t.confidential
+           AND NOT EXISTS (SELECT 1 FROM published_cases p WHERE p.ticket_id = t.id)
+         ORDER BY t.id LIMIT $2"
+    );
+    Ok(
+        run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(after).bind(limit).fetch_all(x).await?),
+    )
+}
+
 /// An answered ticket not yet published, with its latest answer.
 #[derive(sqlx::FromRow)]
 struct Pending {

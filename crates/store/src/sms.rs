@@ -1,5 +1,6 @@
-//! The SMS channel's data: keywords, reply templates, blocked numbers, inbound messages, and the
-//! intake of one inbound SMS (routing, acknowledgement, autoreplies) in one transaction.
+//! The SMS channel's data: keywords, reply templates, blocked numbers, inbound messages, the
+//! tables of SMS intake (`intake`; the intake itself is `app::sms_intake`) and the outcomes of
+//! sending (marks, delivery reports).
 
 use crate::db::{Placeholders, run};
 pub use crate::rows::SmsRules;
@@ -8,11 +9,9 @@ use domain::PhoneNumber;
 use domain::sms::ReservedWords;
 use serde::Serialize;
 
-mod intake;
-mod queue;
+pub mod intake;
 
 pub use crate::settings::fill;
-pub use queue::{MAX_BATCH, SmsIntake};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Keyword {
@@ -188,35 +187,6 @@ impl Db {
              FROM inbound_messages WHERE ($1 IS NULL OR sender = $1) ORDER BY id DESC LIMIT $2"
         ).bind(sender).bind(limit).fetch_all(x).await?),
         )
-    }
-
-    /// Takes in one SMS: stores it (once per gateway message id), routes it by keyword into a
-    /// ticket or the triage queue, answers status and help requests, and queues the replies,
-    /// all in one transaction. The gateway may be told "received" only after this returns.
-    pub async fn receive_sms(&self, sms: &InboundSms, rules: &SmsRules) -> Result<SmsOutcome> {
-        let mut outcomes = self
-            .receive_sms_batch(std::slice::from_ref(sms), rules)
-            .await?;
-        Ok(outcomes.remove(0))
-    }
-
-    /// Takes in several SMS in one transaction, with the same result as taking them in one by
-    /// one in this order, in a fixed number of statements for the common cases (keyword
-    /// tickets, triage, floods), so that a busy gateway's messages are committed together.
-    pub async fn receive_sms_batch(
-        &self,
-        batch: &[InboundSms],
-        rules: &SmsRules,
-    ) -> Result<Vec<SmsOutcome>> {
-        let mut tx = self.begin().await?;
-        let mut c = tx.c();
-        let outcomes = intake::receive(&mut c, batch, rules).await?;
-        tx.commit().await?;
-        for outcome in &outcomes {
-            metrics::counter!("balai_sms_received_total", "outcome" => outcome.outcome.clone())
-                .increment(1);
-        }
-        Ok(outcomes)
     }
 
     /// Records a delivery report for an outbox message: `delivered` or `failed` (with the code).

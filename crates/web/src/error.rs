@@ -3,7 +3,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use domain::FieldError;
-use serde_json::json;
+use serde::Serialize;
 use store::StoreError;
 
 #[derive(Debug)]
@@ -16,7 +16,37 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     Unprocessable(String),
     TooManyRequests,
+    /// A path of the API with no handler for the method (axum sets `Allow`).
+    MethodNotAllowed,
     Internal(String),
+}
+
+/// An RFC 9457 problem: the body of every error of the JSON API (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status code says what kind of problem it is.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub kind: &'static str,
+    /// A short summary in Bahasa Indonesia, the same for every problem of this status.
+    pub title: &'static str,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong in this request, in Bahasa Indonesia.
+    pub detail: String,
+    /// Each invalid field, on a 422 from validation; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field's name, as in the request.
+    pub field: &'static str,
+    pub message: String,
 }
 
 impl From<StoreError> for ApiError {
@@ -72,6 +102,11 @@ impl ApiError {
                 "Terlalu banyak permintaan",
                 "coba lagi sebentar lagi".into(),
             ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Metode tidak diizinkan",
+                "metode ini tidak tersedia di alamat ini; lihat header Allow".into(),
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Kesalahan server",
@@ -87,10 +122,25 @@ impl IntoResponse for ApiError {
             tracing::error!("internal error: {detail}");
         }
         let (status, title, detail) = self.parts();
-        let mut body = json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail });
-        if let ApiError::Invalid(errors) = &self {
-            body["errors"] = json!(errors);
-        }
+        let errors = match self {
+            ApiError::Invalid(errors) => Some(
+                errors
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let body = Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail,
+            errors,
+        };
         let mut response = (status, axum::Json(body)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,

@@ -55,6 +55,11 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .layer(DefaultBodyLimit::max(body_limit))
+        // Inside the request timeout: it reads the body of a JSON request to the API.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            uri_guard::strip_nul_from_json,
+        ))
         // Bounds a request, body upload included: a trickling client gets 408.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

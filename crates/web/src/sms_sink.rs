@@ -1,26 +1,31 @@
-//! The SMS gateways' sink on Balai's database: what the `sms` crate receives and learns goes
-//! to the store, and SMS intake applies the rules of the region (keywords, floods, blocked
-//! numbers, autoreplies) there, so the gateways never see them.
+//! The SMS gateways' sink on Balai's database: what the `sms` crate receives goes to SMS intake
+//! in the application layer (`app::sms_intake`), which applies the rules of the region
+//! (keywords, floods, blocked numbers, autoreplies), so the gateways never see them; what they
+//! learn of sending goes to the store.
 
+use app::App;
 use sms::sink::{
     DeliveryReport, InboundSms, OutboundSms, Received, SentMark, SinkFuture, StoredGateway,
 };
 use sms::{Sink, SinkError, SmsSink};
 use std::sync::Arc;
 use std::time::Duration;
+use store::StoreError;
 use store::messages::{LEASE_MS, Message};
 use store::sms::SmsRules;
-use store::{Db, StoreError};
 
 pub struct StoreSink {
-    db: Db,
+    db: App,
     rules: SmsRules,
 }
 
 impl StoreSink {
-    /// A sink for the gateways of one process.
-    pub fn shared(db: Db, rules: SmsRules) -> Sink {
-        Arc::new(Self { db, rules })
+    /// A sink for the gateways of one process, on the database (`Db`) or the application.
+    pub fn shared(db: impl Into<App>, rules: SmsRules) -> Sink {
+        Arc::new(Self {
+            db: db.into(),
+            rules,
+        })
     }
 }
 

@@ -44,7 +44,7 @@ struct Inner {
     gateways: Arc<sms::LiveGateways>,
     sms_rules: store::sms::SmsRules,
     sms_sink: sms::Sink,
-    sms_intake: OnceLock<store::sms::SmsIntake>,
+    sms_intake: OnceLock<app::SmsIntake>,
     login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     intake_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     track_limiter: DefaultKeyedRateLimiter<IpAddr>,
@@ -144,10 +144,10 @@ impl AppState {
 
     /// Inbound SMS go through here: committed in batches under load (group commit). Started on
     /// first use, inside the server's runtime.
-    pub fn sms_intake(&self) -> &store::sms::SmsIntake {
-        self.0.sms_intake.get_or_init(|| {
-            store::sms::SmsIntake::start(self.0.db.db().clone(), self.0.sms_rules.clone())
-        })
+    pub fn sms_intake(&self) -> &app::SmsIntake {
+        self.0
+            .sms_intake
+            .get_or_init(|| app::SmsIntake::start(self.0.db.clone(), self.0.sms_rules.clone()))
     }
 
     /// The application layer (commands); reads reach the store through it.

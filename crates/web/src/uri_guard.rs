@@ -4,9 +4,12 @@
 //! sends a UCS-2 text as its raw UTF-16 bytes, NULs included, and the handler decodes them.
 
 use crate::error::{ApiError, PageError};
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
     let uri = request.uri();
@@ -22,6 +25,66 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
         };
     }
     next.run(request).await
+}
+
+/// PostgreSQL cannot store U+0000 in text, and no field of the API needs it: it is removed from
+/// every string of a JSON body sent to `/api/` (the document says so), on both backends alike.
+pub async fn strip_nul_from_json(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json || !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.config().max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return ApiError::BadRequest("badan permintaan terlalu besar".into()).into_response();
+        }
+    };
+    let bytes = match nul_escape(&bytes)
+        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+        .flatten()
+    {
+        Some(mut value) => {
+            strip_nul(&mut value);
+            serde_json::to_vec(&value).map(Into::into).unwrap_or(bytes)
+        }
+        None => bytes,
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// Whether the JSON text may hold a `\u0000` escape (a raw NUL is not JSON at all).
+fn nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+fn strip_nul(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains('\0') => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(map) => {
+            let keyed: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+            for (key, mut item) in keyed {
+                strip_nul(&mut item);
+                map.insert(key.replace('\0', ""), item);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn has_control(raw: &str) -> bool {
@@ -68,5 +131,18 @@ mod tests {
         assert!(!has_control("q=%2"));
         assert!(!has_control("q=%FF%FE"));
         assert_eq!(percent_decode(b"%41%4a%"), b"AJ%");
+    }
+
+    #[test]
+    fn nul_is_removed_from_every_json_string() {
+        let text = br#"{"reason":"sara","detail":"\u009e\u0000x","a\u0000":["\u0000"]}"#;
+        assert!(nul_escape(text));
+        let mut value: Value = serde_json::from_slice(text).unwrap();
+        strip_nul(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({ "reason": "sara", "detail": "\u{9e}x", "a": [""] })
+        );
+        assert!(!nul_escape(br#"{"detail":"tanpa"}"#));
     }
 }

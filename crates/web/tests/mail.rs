@@ -99,7 +99,7 @@ async fn hourly_digests_reach_officials_by_email_through_smtp() {
             })
             .await
             .unwrap();
-        let report = db
+        let report = app::App::new(db.clone())
             .send_hourly_digests(now, "https://lapor.contoh.go.id")
             .await
             .unwrap();

@@ -24,7 +24,10 @@ async fn concurrent_senders_send_each_message_once() {
                 partial: false,
                 received_at: store::now_ms(),
             };
-            db.receive_sms(&sms, &rules).await.unwrap();
+            app::App::new(db.clone())
+                .receive_sms(&sms, &rules)
+                .await
+                .unwrap();
         }
         let dev = sms::GatewayConfig {
             name: "dev".into(),

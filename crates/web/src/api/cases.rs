@@ -2,10 +2,11 @@
 
 use crate::error::ApiError;
 use crate::public::cases::CaseQuery;
+use crate::request::ApiPath;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::Serialize;
 use store::publication::PublishedCase;
 use utoipa::ToSchema;
@@ -85,7 +86,7 @@ pub async fn list(
     responses((status = 200, body = CaseItem), (status = 404)))]
 pub async fn detail(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseItem>, ApiError> {
     Ok(Json(state.db().public_case(id).await?.into()))
 }

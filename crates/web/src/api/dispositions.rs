@@ -1,12 +1,11 @@
 //! Dispositions over the JSON API: "mine", dispose a ticket, mark read, report back.
 
 use crate::error::ApiError;
-use crate::request::ApiStaff;
-use crate::request::{json_body, parse_when};
+use crate::request::{ApiPath, ApiStaff, json_body, parse_when};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use store::dispositions::{Disposition, MineCursor, MineFilter, NewDisposition};
@@ -106,9 +105,13 @@ pub async fn mine(
         ),
         None => None,
     };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadRequest("limit harus 1 sampai 200".into()));
+    }
     let page = state
         .db()
-        .my_dispositions(&staff.access, filter, cursor, q.limit.unwrap_or(50))
+        .my_dispositions(&staff.access, filter, cursor, limit)
         .await?;
     Ok(Json(DispositionPage {
         next_cursor: page.next_cursor.map(|c| c.encode()),
@@ -147,7 +150,7 @@ pub struct DisposeInput {
 pub async fn dispose(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<DisposeInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Vec<DispositionItem>>), ApiError> {
     let input = json_body(body)?;
@@ -184,7 +187,7 @@ pub async fn dispose(
 pub async fn read(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DispositionItem>, ApiError> {
     let d = state.db().read_disposition(&staff.access, id).await?;
     Ok(Json(d.into()))
@@ -204,7 +207,7 @@ pub struct ReportInput {
 pub async fn report(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ReportInput>, JsonRejection>,
 ) -> Result<Json<DispositionItem>, ApiError> {
     let input = json_body(body)?;

@@ -2,12 +2,11 @@
 //! recording the tracking number LAPOR! gives back.
 
 use crate::error::ApiError;
-use crate::request::ApiStaff;
-use crate::request::{json_body, parse_when};
+use crate::request::{ApiPath, ApiStaff, json_body, parse_when};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use store::lapor::{LaporFilter, LaporRow};
 use store::tickets::Cursor;
@@ -170,7 +169,7 @@ pub struct LaporNumber {
 pub async fn record(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<LaporNumberInput>, JsonRejection>,
 ) -> Result<Json<LaporNumber>, ApiError> {
     if !staff.reports_to_lapor() {

@@ -1,16 +1,19 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/v1/openapi.json`.
 
+mod actions;
 mod auth;
 mod cases;
 pub(crate) mod dispositions;
+pub mod doc;
 pub(crate) mod lapor;
 pub(crate) mod tickets;
 mod workflow;
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::State;
 use axum::routing::{get, post};
-use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,14 +24,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/tickets", post(tickets::create).get(tickets::list))
         .route("/tickets/{id}", get(tickets::detail))
-        .route("/tickets/{id}/forward", post(tickets::forward))
-        .route("/tickets/{id}/notes", post(tickets::note))
-        .route("/tickets/{id}/assign", post(tickets::assign))
-        .route("/tickets/{id}/answer", post(tickets::answer))
-        .route("/tickets/{id}/decline", post(tickets::decline))
-        .route("/tickets/{id}/close", post(tickets::close))
-        .route("/tickets/{id}/reopen", post(tickets::reopen))
-        .route("/tickets/{id}/ask", post(tickets::ask))
+        .route("/tickets/{id}/forward", post(actions::forward))
+        .route("/tickets/{id}/notes", post(actions::note))
+        .route("/tickets/{id}/assign", post(actions::assign))
+        .route("/tickets/{id}/answer", post(actions::answer))
+        .route("/tickets/{id}/decline", post(actions::decline))
+        .route("/tickets/{id}/close", post(actions::close))
+        .route("/tickets/{id}/reopen", post(actions::reopen))
+        .route("/tickets/{id}/ask", post(actions::ask))
         .route("/track/{code}", get(tickets::track))
         .route("/lapor", get(lapor::export))
         .route("/tickets/{id}/lapor", axum::routing::put(lapor::record))
@@ -50,39 +53,23 @@ pub fn routes() -> Router<AppState> {
             post(workflow::return_draft),
         )
         .route("/tickets/{id}/answer-drafts/send", post(workflow::send))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Balai API", version = "1", description = "Pengaduan masyarakat: intake, tracking and handling."),
-    servers((url = "/api/v1")),
-    paths(
-        auth::issue_token, auth::revoke_token,
-        tickets::create, tickets::list, tickets::detail, tickets::track,
-        tickets::forward, tickets::note, tickets::assign, tickets::answer, tickets::decline, tickets::close, tickets::reopen, tickets::ask,
-        lapor::export, lapor::record,
-        dispositions::mine, dispositions::dispose, dispositions::read, dispositions::report,
-        cases::list, cases::detail,
-        workflow::templates, workflow::ticket_workflow, workflow::draft, workflow::approve,
-        workflow::return_draft, workflow::send,
-    ),
-    modifiers(&BearerAuth),
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
+async fn openapi_json(
+    State(state): State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let catalog = state.catalog().await?;
+    Ok(axum::Json(doc::document(&catalog)))
 }
 
-async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+/// Any other path under `/api/v1`.
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// A method that a path of the API does not take; axum adds the `Allow` header.
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

@@ -1,10 +1,9 @@
 use crate::error::ApiError;
-use crate::request::{ApiStaff, ClientIp, Staff};
-use crate::request::{json_body, parse_when};
+use crate::request::{ApiPath, ApiStaff, ClientIp, Staff, json_body, parse_when};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::{Channel, DeclineReason, IntakeInput, TrackingCode};
 use serde::{Deserialize, Serialize};
@@ -171,7 +170,7 @@ pub struct PublicTicketView {
 pub async fn track(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<PublicTicketView>, ApiError> {
     if !state.track_allowed(ip) {
         return Err(ApiError::TooManyRequests);
@@ -227,6 +226,11 @@ pub struct ListQuery {
     pub limit: Option<i64>,
 }
 
+/// An enum-like value: exactly one of its words, or empty for "any" (as a form's select sends).
+fn empty_to_none(v: &Option<String>) -> Option<String> {
+    v.as_deref().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
 fn blank_to_none(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
@@ -242,7 +246,7 @@ impl ListQuery {
                 message: message.to_string(),
             }])
         };
-        let status = blank_to_none(&self.status);
+        let status = empty_to_none(&self.status);
         if status
             .as_deref()
             .is_some_and(|s| domain::TicketStatus::parse(s).is_none())
@@ -252,7 +256,7 @@ impl ListQuery {
                 "status tidak dikenal (received, open, answered, declined, closed)",
             ));
         }
-        let channel = blank_to_none(&self.channel);
+        let channel = empty_to_none(&self.channel);
         if channel
             .as_deref()
             .is_some_and(|c| Channel::parse(c).is_none())
@@ -438,7 +442,7 @@ pub struct TicketDetail {
     pub messages: Vec<MessageView>,
 }
 
-async fn detail_of(
+pub(crate) async fn detail_of(
     state: &AppState,
     staff: &Staff,
     ticket: Ticket,
@@ -491,129 +495,10 @@ async fn detail_of(
 pub async fn detail(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let ticket = state.db().ticket(&staff.access, id).await?;
     Ok(Json(detail_of(&state, &staff, ticket).await?))
-}
-
-async fn act(
-    state: AppState,
-    staff: Staff,
-    id: i64,
-    input: ActionInput,
-) -> Result<Json<TicketDetail>, ApiError> {
-    let ticket = state.db().apply_action(&staff.access, id, &input).await?;
-    Ok(Json(detail_of(&state, &staff, ticket).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ForwardInput {
-    pub agency_code: String,
-    #[serde(default)]
-    pub note: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BodyInput {
-    pub body: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignInput {
-    pub user_id: i64,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeclineInput {
-    /// `sara`, `unethical`, `out_of_scope`, `duplicate` or `other`.
-    pub reason: String,
-    #[serde(default)]
-    pub detail: String,
-    /// Register number or tracking code of the original, for `duplicate`.
-    pub duplicate_of: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct NoteInput {
-    #[serde(default)]
-    pub note: String,
-}
-
-type ActionResult = Result<Json<TicketDetail>, ApiError>;
-
-/// Forwards the ticket to an agency (from the triage queue or between agencies).
-#[utoipa::path(post, path = "/tickets/{id}/forward", params(("id" = i64, Path)), request_body = ForwardInput, security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn forward(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<ForwardInput>, JsonRejection>,
-) -> ActionResult {
-    let input = json_body(body)?;
-    act(
-        s,
-        staff,
-        id,
-        ActionInput::Forward {
-            agency_code: input.agency_code,
-            note: input.note,
-        },
-    )
-    .await
-}
-
-/// Adds an internal note (never shown to the public).
-#[utoipa::path(post, path = "/tickets/{id}/notes", params(("id" = i64, Path)), request_body = BodyInput, security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 422)))]
-pub async fn note(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<BodyInput>, JsonRejection>,
-) -> ActionResult {
-    let input = json_body(body)?;
-    act(s, staff, id, ActionInput::Note { body: input.body }).await
-}
-
-/// Assigns the ticket to a colleague of the handling agency.
-#[utoipa::path(post, path = "/tickets/{id}/assign", params(("id" = i64, Path)), request_body = AssignInput, security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 422)))]
-pub async fn assign(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<AssignInput>, JsonRejection>,
-) -> ActionResult {
-    let input = json_body(body)?;
-    act(
-        s,
-        staff,
-        id,
-        ActionInput::Assign {
-            user_id: input.user_id,
-        },
-    )
-    .await
-}
-
-/// Answers the reporter: shown on the tracking page and sent on the reporter's channel.
-#[utoipa::path(post, path = "/tickets/{id}/answer", params(("id" = i64, Path)), request_body = BodyInput, security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn answer(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<BodyInput>, JsonRejection>,
-) -> ActionResult {
-    let input = json_body(body)?;
-    act(s, staff, id, ActionInput::Answer { body: input.body }).await
 }
 
 pub(crate) fn decline_input(
@@ -632,79 +517,4 @@ pub(crate) fn decline_input(
         detail,
         duplicate_of,
     })
-}
-
-/// Declines the ticket with a reason (SARA, unethical, out of scope, duplicate, other).
-#[utoipa::path(post, path = "/tickets/{id}/decline", params(("id" = i64, Path)), request_body = DeclineInput, security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn decline(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<DeclineInput>, JsonRejection>,
-) -> ActionResult {
-    let input = json_body(body)?;
-    let action = decline_input(&input.reason, input.detail, input.duplicate_of)?;
-    act(s, staff, id, action).await
-}
-
-/// Closes the ticket.
-#[utoipa::path(post, path = "/tickets/{id}/close", params(("id" = i64, Path)), request_body(content = NoteInput, description = "optional"), security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409)))]
-pub async fn close(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<NoteInput>, JsonRejection>,
-) -> ActionResult {
-    let note = optional_note(body)?;
-    act(s, staff, id, ActionInput::Close { note }).await
-}
-
-/// Reopens an answered, declined or closed ticket.
-#[utoipa::path(post, path = "/tickets/{id}/reopen", params(("id" = i64, Path)), request_body(content = NoteInput, description = "optional"), security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409)))]
-pub async fn reopen(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<NoteInput>, JsonRejection>,
-) -> ActionResult {
-    let note = optional_note(body)?;
-    act(s, staff, id, ActionInput::Reopen { note }).await
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AskInput {
-    pub question: String,
-}
-
-/// Asks the reporter for more information on their channel; an SMS reply attaches to the ticket.
-#[utoipa::path(post, path = "/tickets/{id}/ask", params(("id" = i64, Path)), request_body = AskInput, security(("bearer" = [])),
-    responses((status = 200, body = TicketDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn ask(
-    State(s): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
-    body: Result<Json<AskInput>, JsonRejection>,
-) -> ActionResult {
-    let input = json_body(body)?;
-    act(
-        s,
-        staff,
-        id,
-        ActionInput::Ask {
-            question: input.question,
-        },
-    )
-    .await
-}
-
-/// A missing body is as good as an empty note.
-fn optional_note(body: Result<Json<NoteInput>, JsonRejection>) -> Result<String, ApiError> {
-    match body {
-        Err(JsonRejection::MissingJsonContentType(_)) => Ok(String::new()),
-        other => Ok(json_body(other)?.note),
-    }
 }

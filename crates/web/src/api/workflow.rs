@@ -1,12 +1,11 @@
 //! Workflow templates and answer approval in the JSON API.
 
 use crate::error::ApiError;
-use crate::request::json_body;
-use crate::request::{ApiStaff, Staff};
+use crate::request::{ApiPath, ApiStaff, Staff, json_body};
 use crate::state::AppState;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -165,7 +164,7 @@ type FlowResult = Result<Json<TicketWorkflowView>, ApiError>;
 pub async fn ticket_workflow(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> FlowResult {
     Ok(Json(view(&state, &staff, id).await?))
 }
@@ -184,7 +183,7 @@ pub struct DraftInput {
 pub async fn draft(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<DraftInput>, JsonRejection>,
 ) -> FlowResult {
     let input = json_body(body)?;
@@ -210,7 +209,7 @@ pub struct ApproveInput {
 pub async fn approve(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ApproveInput>, JsonRejection>,
 ) -> FlowResult {
     let input = match body {
@@ -236,7 +235,7 @@ pub struct ReturnInput {
 pub async fn return_draft(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ReturnInput>, JsonRejection>,
 ) -> FlowResult {
     let input = json_body(body)?;
@@ -254,7 +253,7 @@ pub async fn return_draft(
 pub async fn send(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> FlowResult {
     state.db().send_approved_answer(&staff.access, id).await?;
     Ok(Json(view(&state, &staff, id).await?))

@@ -1,8 +1,8 @@
 //! The staff outbox query on SQLite and PostgreSQL: filters, scope and pagination.
 
+use app::testing::each_backend;
 use store::messages::OutboxFilter;
 use store::sms::{DeliveryReport, InboundSms, SentMark, SmsRules};
-use store::testing::each_backend;
 
 fn report(reference: &str, delivered: Option<bool>, detail: &str) -> DeliveryReport {
     DeliveryReport {

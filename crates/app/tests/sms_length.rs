@@ -1,10 +1,10 @@
 //! An SMS ticket is bounded like web intake: at most the longest concatenated SMS (255 parts),
 //! cut with a visible mark; the inbound row keeps every character the citizen sent.
 
+use app::testing::each_backend;
 use domain::Role;
 use domain::sms::longest::MAX_PARTS;
 use store::sms::{InboundSms, SmsRules};
-use store::testing::each_backend;
 use store::{Access, Db};
 
 fn sms(id: &str, text: &str) -> InboundSms {

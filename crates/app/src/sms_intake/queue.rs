@@ -4,9 +4,10 @@
 //! is shared by many, so throughput grows with load. A request is answered only after its
 //! batch is committed, so a 2xx still means "stored".
 
-use super::{InboundSms, SmsOutcome, SmsRules};
-use crate::{Db, Result, StoreError};
+use crate::App;
 use std::sync::Arc;
+use store::sms::{InboundSms, SmsOutcome, SmsRules};
+use store::{Db, Result, StoreError};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 /// Most messages in one transaction: bounds the time other writers wait for the database.
@@ -22,20 +23,20 @@ pub struct SmsIntake {
 impl SmsIntake {
     /// Starts the workers on the current tokio runtime: one on SQLite (it has one writer), two
     /// on PostgreSQL (one batch commits while the next is built).
-    pub fn start(db: Db, rules: SmsRules) -> Self {
+    pub fn start(app: App, rules: SmsRules) -> Self {
         let (queue, jobs) = mpsc::channel(MAX_BATCH * 16);
         let jobs = Arc::new(Mutex::new(jobs));
-        let workers = match db {
+        let workers = match app.db() {
             Db::Sqlite { .. } => 1,
             Db::Pg(_) => 2,
         };
         for _ in 0..workers {
-            tokio::spawn(work(db.clone(), rules.clone(), jobs.clone()));
+            tokio::spawn(work(app.clone(), rules.clone(), jobs.clone()));
         }
         Self { queue }
     }
 
-    /// Takes in one SMS; returns once it is committed (see `Db::receive_sms`).
+    /// Takes in one SMS; returns once it is committed (see `App::receive_sms`).
     pub async fn receive(&self, sms: InboundSms) -> Result<SmsOutcome> {
         let (done, outcome) = oneshot::channel();
         self.queue
@@ -46,7 +47,7 @@ impl SmsIntake {
     }
 }
 
-async fn work(db: Db, rules: SmsRules, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn work(app: App, rules: SmsRules, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
     let mut taken: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     loop {
         if jobs.lock().await.recv_many(&mut taken, MAX_BATCH).await == 0 {
@@ -54,7 +55,7 @@ async fn work(db: Db, rules: SmsRules, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
         }
         let (batch, waiting): (Vec<InboundSms>, Vec<_>) = taken.drain(..).unzip();
         metrics::histogram!("balai_sms_intake_batch_size").record(batch.len() as f64);
-        match db.receive_sms_batch(&batch, &rules).await {
+        match app.receive_sms_batch(&batch, &rules).await {
             Ok(outcomes) => {
                 for (done, outcome) in waiting.into_iter().zip(outcomes) {
                     let _ = done.send(Ok(outcome));
@@ -67,7 +68,7 @@ async fn work(db: Db, rules: SmsRules, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
                     batch.len()
                 );
                 for (sms, done) in batch.iter().zip(waiting) {
-                    let _ = done.send(db.receive_sms(sms, &rules).await);
+                    let _ = done.send(app.receive_sms(sms, &rules).await);
                 }
             }
             Err(err) => {
