@@ -245,7 +245,7 @@ async fn export_lists_answered_tickets_in_range_and_scope() {
         assert_eq!(first.agency_code.as_deref(), Some("DISHUB"));
         assert_eq!(first.agency_name.as_deref(), Some("Dinas Perhubungan"));
         assert_eq!(first.category, "pengaduan");
-        assert_eq!(first.channel, "web");
+        assert_eq!(first.channel, domain::Channel::Web);
         assert!(first.register_number.starts_with("DISHUB/"));
         assert!(first.answered_at.is_some());
         assert_eq!(first.reporter_name.as_deref(), Some("Budi Santoso"));
@@ -256,7 +256,7 @@ async fn export_lists_answered_tickets_in_range_and_scope() {
             assert_eq!(hidden.reporter_email, None);
             assert_eq!(hidden.reporter_phone, None);
         }
-        assert_eq!(rows[3].status, "closed");
+        assert_eq!(rows[3].status, domain::TicketStatus::Closed);
         assert_eq!(rows[3].answer.as_deref(), Some("Puskesmas buka lagi"));
 
         // Only those not yet reported.

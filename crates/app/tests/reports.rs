@@ -243,7 +243,7 @@ async fn monthly_recap_rows_respect_scope_and_anonymity() {
                 && rows[1].reporter_email.is_none()
         );
         assert!(rows[2].confidential && rows[2].reporter_name.is_none());
-        assert_eq!(rows[1].status, "declined");
+        assert_eq!(rows[1].status, domain::TicketStatus::Declined);
         assert_eq!(rows[1].decline_reason.as_deref(), Some("out_of_scope"));
         assert_eq!(
             rows[1].decline_note.as_deref(),

@@ -64,7 +64,7 @@ async fn keyword_routes_to_the_agency_and_retries_change_nothing() {
         let reader = store::Access::system(domain::UserId(0), Role::Admin);
         let ticket = db.ticket(&reader, first.ticket_id.unwrap()).await.unwrap();
         assert_eq!(ticket.agency_code.as_deref(), Some("DISHUB"));
-        assert_eq!(ticket.channel, "sms");
+        assert_eq!(ticket.channel, domain::Channel::Sms);
         assert_eq!(
             ticket.text, "Dishub#lampu  mati di Jl. Merdeka",
             "the SMS is kept exactly"

@@ -107,7 +107,7 @@ async fn intake_is_idempotent_and_numbered_per_agency() {
             .track(&TrackingCode::parse(&a.tracking_code).unwrap())
             .await
             .unwrap();
-        assert_eq!(tracked.status, "open");
+        assert_eq!(tracked.status, domain::TicketStatus::Open);
         assert_eq!(tracked.timeline.len(), 1);
     }
 }
@@ -282,7 +282,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
             )
             .await
             .unwrap();
-        assert_eq!(forwarded.status, "open");
+        assert_eq!(forwarded.status, domain::TicketStatus::Open);
         db.apply_action(
             &head,
             id,
@@ -322,7 +322,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
             )
             .await
             .unwrap();
-        assert_eq!(answered.status, "answered");
+        assert_eq!(answered.status, domain::TicketStatus::Answered);
         let messages = db.ticket_messages(id).await.unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(
@@ -359,7 +359,7 @@ async fn handling_lifecycle_queues_the_answer_and_keeps_the_chain() {
             )
             .await
             .unwrap();
-        assert_eq!(declined.status, "declined");
+        assert_eq!(declined.status, domain::TicketStatus::Declined);
 
         let events = db.events(id).await.unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();

@@ -72,7 +72,7 @@ async fn upgrade_keeps_the_data(url: &str) {
         .track(&TrackingCode::parse("FH7CGZ34HD").unwrap())
         .await
         .unwrap();
-    assert_eq!(sms.channel, "sms");
+    assert_eq!(sms.channel, domain::Channel::Sms);
     assert!(!sms.timeline.is_empty());
 
     let found = db
@@ -107,11 +107,7 @@ async fn upgrade_keeps_the_data(url: &str) {
         .unwrap();
     assert!(created.id > tickets);
     let officer = db.user_by_username("sekretariat").await.unwrap().unwrap();
-    assert_eq!(
-        domain::Role::parse(&officer.role),
-        Some(Role::Secretariat),
-        "roles survive"
-    );
+    assert_eq!(officer.role, Role::Secretariat, "roles survive");
     let audit = db.verify_chains().await.unwrap();
     assert_eq!(audit.tickets, tickets + 1);
     assert!(audit.broken.is_empty(), "{:?}", audit.broken);

@@ -317,7 +317,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
         assert_eq!(answers(&db).await, 0, "not sent before approval");
         assert_eq!(
             db.ticket(&w.head, id).await.unwrap().status,
-            "open",
+            domain::TicketStatus::Open,
             "still open"
         );
         // A second draft while one waits, and approval by the wrong role, are refused.
@@ -393,7 +393,7 @@ async fn sop_wadul_steps_progress_and_the_answer_waits_for_approval() {
             .await
             .unwrap();
         let t = db.ticket(&w.head, id).await.unwrap();
-        assert_eq!(t.status, "answered");
+        assert_eq!(t.status, domain::TicketStatus::Answered);
         let sent: Vec<_> = db
             .ticket_messages(id)
             .await
@@ -486,7 +486,7 @@ async fn direct_answers_still_work_and_overdue_steps_are_counted_and_escalated()
             .unwrap();
         assert_eq!(
             db.ticket(&w.liaison, quick).await.unwrap().status,
-            "answered"
+            domain::TicketStatus::Answered
         );
         assert_eq!(db.ticket_workflow(quick).await.unwrap().current, None);
 
@@ -671,6 +671,9 @@ async fn an_approval_step_may_name_the_approving_position() {
         db.approve_answer_at(&holder, id, None, wib("2026-11-30T09:00"))
             .await
             .unwrap();
-        assert_eq!(db.ticket(&holder, id).await.unwrap().status, "answered");
+        assert_eq!(
+            db.ticket(&holder, id).await.unwrap().status,
+            domain::TicketStatus::Answered
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The test world itself: the standard region and tickets in each state, on both backends.
 
 use app::testing::{TicketState, WorldBuilder, each_backend, ticket_in};
-use domain::Role;
+use domain::{Role, TicketStatus};
 
 #[tokio::test]
 async fn the_standard_world_and_tickets_in_every_state() {
@@ -24,11 +24,11 @@ async fn the_standard_world_and_tickets_in_every_state() {
             "two agencies and the secretariat"
         );
         for (state, status) in [
-            (TicketState::Triage, "received"),
-            (TicketState::Open, "open"),
-            (TicketState::Answered, "answered"),
-            (TicketState::Declined, "declined"),
-            (TicketState::Closed, "closed"),
+            (TicketState::Triage, TicketStatus::Received),
+            (TicketState::Open, TicketStatus::Open),
+            (TicketState::Answered, TicketStatus::Answered),
+            (TicketState::Declined, TicketStatus::Declined),
+            (TicketState::Closed, TicketStatus::Closed),
         ] {
             let id = ticket_in(&app, &world, state, "DISHUB", "penghubung.dishub").await;
             let admin = world.access(&app, "admin").await;

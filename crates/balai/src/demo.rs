@@ -213,7 +213,7 @@ async fn populate(db: &app::App) -> anyhow::Result<()> {
     let mut setda_update = NewAgency {
         code: setda.code.clone(),
         name: "Sekretariat Daerah — Bagian Pengaduan".into(),
-        kind: setda.kind.clone(),
+        kind: setda.kind.as_str().to_string(),
         parent_id: None,
         mechanism:
             "Aduan tanpa tujuan diteruskan ke OPD yang berwenang paling lambat 1 hari kerja.".into(),

@@ -60,13 +60,6 @@ impl ErrorPage<'_> {
     }
 }
 
-/// A ticket status in Bahasa Indonesia; `-` for an unknown code.
-pub fn status_label(status: &str) -> &'static str {
-    domain::TicketStatus::parse(status)
-        .map(|s| s.label_id())
-        .unwrap_or("-")
-}
-
 /// A channel in Bahasa Indonesia; an unknown code as it is.
 pub fn channel_label(code: &str) -> String {
     domain::Channel::parse(code)

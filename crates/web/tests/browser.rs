@@ -66,10 +66,10 @@ async fn submit_and_answer(client: &Client, app: &TestApp) {
         .track(&domain::TrackingCode::parse(&code).expect("a valid tracking code"))
         .await
         .expect("the ticket is stored");
-    assert_eq!(tracked.channel, "web", "{backend}");
+    assert_eq!(tracked.channel, domain::Channel::Web, "{backend}");
     assert_eq!(tracked.category, "pengaduan", "{backend}");
     assert_eq!(status_shown, tracked.status_label, "{backend}");
-    assert_ne!(tracked.status, "answered", "{backend}");
+    assert_ne!(tracked.status, domain::TicketStatus::Answered, "{backend}");
 
     // The liaison officer of DISHUB logs in…
     client
@@ -174,7 +174,7 @@ async fn submit_and_answer(client: &Client, app: &TestApp) {
         .track(&domain::TrackingCode::parse(&code).unwrap())
         .await
         .unwrap();
-    assert_eq!(tracked.status, "answered", "{backend}");
+    assert_eq!(tracked.status, domain::TicketStatus::Answered, "{backend}");
     let problems = console_problems(client).await;
     assert!(problems.is_empty(), "{backend}: {problems:#?}");
     assert!(

@@ -96,7 +96,7 @@ async fn public_pages_feed_api_and_moderation() {
                 &store::org::NewAgency {
                     code: "DISHUB".into(),
                     name: dishub.name.clone(),
-                    kind: dishub.kind.clone(),
+                    kind: dishub.kind.as_str().to_string(),
                     parent_id: None,
                     mechanism: "Aduan dijawab paling lambat 3 hari kerja oleh <Seksi Angkutan>."
                         .into(),

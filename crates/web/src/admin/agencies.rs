@@ -115,14 +115,6 @@ pub fn valid_agency_code(code: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    AGENCY_KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, label)| *label)
-        .unwrap_or("Lainnya")
-}
-
 fn kinds() -> Vec<Choice> {
     AGENCY_KINDS
         .iter()

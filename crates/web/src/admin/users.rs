@@ -167,10 +167,6 @@ pub fn valid_username(name: &str) -> bool {
         })
 }
 
-fn role_label(role: &str) -> &'static str {
-    Role::parse(role).map(Role::label_id).unwrap_or("?")
-}
-
 fn roles() -> Vec<Choice> {
     Role::ALL
         .iter()

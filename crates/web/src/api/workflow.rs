@@ -128,8 +128,8 @@ async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<TicketWorkflow
             .map(|s| TicketStepView {
                 position: s.position,
                 name: s.name.clone(),
-                role: s.role.clone(),
-                kind: s.kind.clone(),
+                role: s.role.as_str().to_string(),
+                kind: s.kind.as_str().to_string(),
                 duration: s.duration.clone(),
                 state: s.state(flow.current).into(),
                 started_at: s.started_at,

@@ -71,9 +71,7 @@ pub async fn detail(
         .map(|o| OfficerRow {
             name: o.full_name,
             position: o.position.unwrap_or_default(),
-            role: domain::Role::parse(&o.role)
-                .map(|r| r.label_id())
-                .unwrap_or("Petugas"),
+            role: o.role.label_id(),
         })
         .collect();
     let published = state

@@ -6,7 +6,7 @@ use crate::error::{ApiError, PageError};
 use crate::request::PageStaff;
 use crate::request::parse_when;
 use crate::state::AppState;
-use crate::view::{Nav, channel_label, format_time, render, status_label};
+use crate::view::{Nav, channel_label, format_time, render};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -241,7 +241,7 @@ pub async fn page(
             lat: t.lat,
             long: t.long,
             label: format!("{} · {}", t.register_number, category_name(&t.category)),
-            status: status_label(&t.status),
+            status: t.status.label_id(),
         })
         .collect();
     let page = DashboardPage {

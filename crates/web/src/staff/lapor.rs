@@ -8,7 +8,7 @@ use crate::forms::{Errors, invalid, see_other};
 use crate::request::parse_when;
 use crate::request::{PageStaff, Staff};
 use crate::state::AppState;
-use crate::view::{Nav, channel_label, format_time, render, status_label};
+use crate::view::{Nav, format_time, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
@@ -177,7 +177,7 @@ pub async fn page(
             .into_iter()
             .map(|r| Row {
                 reporter: reporter_label(&r),
-                status: status_label(&r.status),
+                status: r.status.label_id(),
                 received: format_time(r.received_at, tz),
                 answered: r
                     .answered_at
@@ -185,7 +185,7 @@ pub async fn page(
                     .unwrap_or_default(),
                 agency: r.agency_name.unwrap_or_default(),
                 category: r.category_name.unwrap_or(r.category),
-                channel: channel_label(&r.channel),
+                channel: r.channel.label_id().to_string(),
                 text: excerpt(&r.text, 160),
                 answer: excerpt(r.answer.as_deref().unwrap_or_default(), 160),
                 lapor_number: r.lapor_number.unwrap_or_default(),
@@ -305,13 +305,13 @@ pub fn to_csv(rows: &[LaporRow], tz: chrono_tz::Tz) -> String {
             &[
                 csv_field(&r.register_number),
                 csv_field(&r.tracking_code),
-                csv_field(status_label(&r.status)),
+                csv_field(r.status.label_id()),
                 time(Some(r.received_at)),
                 time(r.answered_at),
                 time(r.closed_at),
                 opt(&r.agency_name),
                 csv_text(r.category_name.as_deref().unwrap_or(&r.category)),
-                csv_field(&r.channel),
+                csv_field(r.channel.as_str()),
                 yes_no(r.anonymous),
                 yes_no(r.confidential),
                 opt(&r.reporter_name),

@@ -130,7 +130,6 @@ async fn flow_box(
     let calendar = state.db().deadlines().await?.calendar;
     let now = store::now_ms();
     let instant = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
-    let role_label = |r: &str| domain::Role::parse(r).map(|r| r.label_id()).unwrap_or("-");
     let steps = flow
         .steps
         .iter()
@@ -145,7 +144,7 @@ async fn flow_box(
             };
             StepRow {
                 name: s.name.clone(),
-                role: role_label(&s.role),
+                role: s.role.label_id(),
                 duration: s.duration.clone(),
                 state: state_name,
                 due: s.due_at.map(|d| format_time(d, tz)).unwrap_or_default(),
@@ -157,21 +156,20 @@ async fn flow_box(
         })
         .collect();
     let latest = drafts.last().map(|d| d.status.as_str()).unwrap_or("");
-    let step_role = |kind: &str| {
+    let step_role = |kind: domain::workflow::StepKind| {
         flow.steps
             .iter()
             .find(|s| s.kind == kind && s.done_at.is_none())
-            .map(|s| (s.role.clone(), s.position_id))
+            .map(|s| (s.role, s.position_id))
     };
     let agency = t.agency_id.map(domain::AgencyId);
-    let acts_as = |r: Option<(String, Option<i64>)>| {
-        r.and_then(|(r, position)| Some((domain::Role::parse(&r)?, position)))
-            .is_some_and(|(r, position)| {
-                staff
-                    .access
-                    .step_authority(agency, r, position.map(domain::PositionId))
-                    .is_some()
-            })
+    let acts_as = |r: Option<(domain::Role, Option<i64>)>| {
+        r.is_some_and(|(r, position)| {
+            staff
+                .access
+                .step_authority(agency, r, position.map(domain::PositionId))
+                .is_some()
+        })
     };
     let open =
         t.status == TicketStatus::Open && staff.access.can(domain::Capability::Handle, agency);
@@ -179,12 +177,9 @@ async fn flow_box(
         .steps
         .iter()
         .find(|s| s.kind == domain::workflow::StepKind::Approve)
-        .map(|s| role_label(&s.role))
+        .map(|s| s.role.label_id())
         .unwrap_or("");
-    let current_kind = flow
-        .current_step()
-        .map(|s| s.kind.clone())
-        .unwrap_or_default();
+    let current_kind = flow.current_step().map(|s| s.kind);
     Ok(FlowBox {
         template,
         steps,
@@ -197,9 +192,13 @@ async fn flow_box(
         needs_approval: flow.needs_approval(),
         blocks_direct_answer: flow.blocks_direct_answer(),
         can_draft: open && flow.needs_approval() && !matches!(latest, "pending" | "approved"),
-        can_review: open && latest == "pending" && acts_as(step_role("approve")),
-        can_send: open && latest == "approved" && acts_as(step_role("send")),
-        can_complete: open && current_kind == domain::workflow::StepKind::Review,
+        can_review: open
+            && latest == "pending"
+            && acts_as(step_role(domain::workflow::StepKind::Approve)),
+        can_send: open
+            && latest == "approved"
+            && acts_as(step_role(domain::workflow::StepKind::Send)),
+        can_complete: open && current_kind == Some(domain::workflow::StepKind::Review),
         drafts: drafts
             .into_iter()
             .map(|d| DraftRow {
