@@ -232,7 +232,7 @@ async fn receive(
             Queued {
                 ticket_id,
                 message: OutgoingMessage {
-                    channel: "sms",
+                    channel: domain::MessageChannel::Sms,
                     recipient: message.sender.clone(),
                     subject: String::new(),
                     body,

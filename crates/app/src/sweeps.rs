@@ -87,8 +87,8 @@ impl App {
                 .iter()
                 .filter_map(|contact| {
                     let (channel, recipient) = match contact.route()? {
-                        Route::Email(email) => ("email", email),
-                        Route::Sms(phone) => ("sms", phone),
+                        Route::Email(email) => (domain::MessageChannel::Email, email),
+                        Route::Sms(phone) => (domain::MessageChannel::Sms, phone),
                     };
                     Some(Queued {
                         ticket_id: Some(id),

@@ -183,7 +183,7 @@ async fn outbox_filters_by_status_gateway_date_and_scope_with_pages() {
         assert_eq!(db.outbox_gateways().await.unwrap(), ["dev", "kannel"]);
         db.retry_message(b_ack).await.unwrap();
         let entry = db.outbox_entry(b_ack).await.unwrap().unwrap();
-        assert_eq!(entry.message.status, "pending");
+        assert_eq!(entry.message.status, domain::MessageStatus::Pending);
     }
 }
 
@@ -234,7 +234,11 @@ async fn batched_sent_marks_and_receipts_by_reference() {
         let outbox = db.outbox(None, 50).await.unwrap();
         for (i, &id) in ids.iter().enumerate() {
             let m = outbox.iter().find(|m| m.id == id).unwrap();
-            let status = if i == 2 { "delivered" } else { "sent" };
+            let status = if i == 2 {
+                domain::MessageStatus::Delivered
+            } else {
+                domain::MessageStatus::Sent
+            };
             assert_eq!(m.status, status, "{backend}: {m:?}");
             assert_eq!(m.attempts, 1, "{backend}: {m:?}");
             assert_eq!(m.gateway.as_deref(), Some("smsc"));
@@ -289,7 +293,7 @@ async fn batched_sent_marks_and_receipts_by_reference() {
         );
         assert!(m0.dlr_at.is_some());
         let m1 = by_ref("ref-1");
-        assert_eq!(m1.status, "failed", "{backend}");
+        assert_eq!(m1.status, domain::MessageStatus::Failed, "{backend}");
         assert_eq!(m1.last_error.as_deref(), Some("UNDELIV err:001"));
         let m3 = by_ref("ref-3");
         assert_eq!(

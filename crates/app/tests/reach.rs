@@ -68,7 +68,7 @@ async fn sent(db: &Db, ticket: i64) -> Vec<(String, String, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|m| (m.kind, m.channel, m.recipient))
+        .map(|m| (m.kind, m.channel.to_string(), m.recipient))
         .collect()
 }
 
@@ -138,7 +138,7 @@ async fn web_and_app_reporters_get_the_acknowledgement_and_the_answer_on_each_co
             .unwrap()
             .deliveries
             .into_iter()
-            .map(|d| d.channel)
+            .map(|d| d.channel.to_string())
             .collect();
         assert_eq!(channels, ["sms", "email"]);
 

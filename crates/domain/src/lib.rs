@@ -27,7 +27,8 @@ pub use phone::PhoneNumber;
 pub use redact::mask_personal_data;
 pub use refusal::{Field, Refusal};
 pub use ticket::{
-    Action, AgencyKind, Channel, DeclineReason, Role, TicketStatus, TransitionError, UnknownValue,
+    Action, AgencyKind, Channel, DeclineReason, DraftStatus, MessageChannel, MessageStatus, Role,
+    TicketStatus, TransitionError, UnknownValue,
 };
 pub use timeline::{EventKind, event_hash};
 pub use tracking::{TrackingCode, register_number};

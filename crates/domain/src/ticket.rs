@@ -77,6 +77,23 @@ string_enum!(
 );
 
 string_enum!(
+    /// An outgoing message's state: waiting (`pending`), handed to the gateway (`sent`),
+    /// confirmed by a delivery receipt (`delivered`) or given up (`failed`).
+    MessageStatus { Pending = "pending", Sent = "sent", Delivered = "delivered", Failed = "failed" }
+);
+
+string_enum!(
+    /// How a message reaches a person.
+    MessageChannel { Sms = "sms", Email = "email" }
+);
+
+string_enum!(
+    /// An answer draft: waits for approval (`pending`), sent back (`returned`), replaced by the
+    /// approver's version (`edited`), approved and waiting to be sent (`approved`), `sent`.
+    DraftStatus { Pending = "pending", Returned = "returned", Edited = "edited", Approved = "approved", Sent = "sent" }
+);
+
+string_enum!(
     /// Grounds on which an agency may decline a ticket (SIK §11.2).
     DeclineReason { Sara = "sara", Unethical = "unethical", OutOfScope = "out_of_scope", Duplicate = "duplicate", Other = "other" }
 );

@@ -10,11 +10,13 @@ pub struct Message {
     pub id: i64,
     pub ticket_id: Option<i64>,
     pub direction: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: domain::MessageChannel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: domain::MessageStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -29,7 +31,7 @@ pub struct Message {
 
 #[derive(Debug, Clone)]
 pub struct OutgoingMessage {
-    pub channel: &'static str,
+    pub channel: domain::MessageChannel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -60,7 +62,7 @@ pub fn to_reporter(
     let mut messages = Vec::new();
     if let Some(recipient) = phone {
         messages.push(OutgoingMessage {
-            channel: "sms",
+            channel: domain::MessageChannel::Sms,
             recipient,
             subject: String::new(),
             body: text.sms,
@@ -71,7 +73,7 @@ pub fn to_reporter(
     }
     if let Some(recipient) = email {
         messages.push(OutgoingMessage {
-            channel: "email",
+            channel: domain::MessageChannel::Email,
             recipient,
             subject: text.email_subject,
             body: text.email_body,
@@ -144,12 +146,12 @@ async fn enqueue_chunk(c: &mut C<'_>, batch: &[Queued<'_>], now: i64) -> Result<
         let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
         for queued in batch {
             let message = &queued.message;
-            let segments = if message.channel == "sms" {
+            let segments = if message.channel == domain::MessageChannel::Sms {
                 domain::sms::segment(&message.body).segments() as i64
             } else {
                 1
             };
-            q = q.bind(queued.ticket_id).bind(message.channel).bind(message.recipient.clone())
+            q = q.bind(queued.ticket_id).bind(message.channel.as_str()).bind(message.recipient.clone())
                 .bind(message.subject.clone()).bind(message.body.clone()).bind(now).bind(now).bind(queued.kind)
                 .bind(queued.gateway.clone()).bind(segments);
         }

@@ -53,7 +53,7 @@ impl Official {
             && let Some(email) = self.email.as_deref().filter(|e| !e.trim().is_empty())
         {
             out.push(OutgoingMessage {
-                channel: "email",
+                channel: domain::MessageChannel::Email,
                 recipient: email.to_string(),
                 subject: subject.to_string(),
                 body: body.to_string(),
@@ -64,7 +64,7 @@ impl Official {
             && let Some(phone) = self.phone.as_deref().filter(|p| !p.trim().is_empty())
         {
             out.push(OutgoingMessage {
-                channel: "sms",
+                channel: domain::MessageChannel::Sms,
                 recipient: phone.to_string(),
                 subject: String::new(),
                 body: body.to_string(),

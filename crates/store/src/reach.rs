@@ -49,7 +49,7 @@ pub async fn withheld(
     per_day: Option<i64>,
     now: i64,
 ) -> Result<Option<Withheld>> {
-    if message.channel == "sms" && is_blocked(c, &message.recipient).await? {
+    if message.channel == domain::MessageChannel::Sms && is_blocked(c, &message.recipient).await? {
         return Ok(Some(Withheld::Blocked));
     }
     if let Some(limit) = per_day.filter(|_| matches!(kind, "ack" | "code"))
@@ -72,9 +72,9 @@ pub enum CodeBySms {
 /// One message of a ticket to its reporter, for the officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
-    pub channel: String,
+    pub channel: domain::MessageChannel,
     /// The outbox status: `pending`, `sent`, `delivered` or `failed`.
-    pub status: String,
+    pub status: domain::MessageStatus,
     pub dlr_status: Option<String>,
     pub last_error: Option<String>,
 }
@@ -121,17 +121,16 @@ impl Db {
                 .collect()
         };
         Ok(ReporterContact {
-            phone_tail: phone.filter(|_| channel != Channel::Sms.as_str()).map(tail),
+            phone_tail: phone
+                .filter(|_| Channel::parse(&channel) != Some(Channel::Sms))
+                .map(tail),
             has_email: email.is_some(),
             acknowledgements: rows
                 .into_iter()
-                .map(|(channel, status, dlr_status, last_error)| Delivery {
-                    channel,
-                    status,
-                    dlr_status,
-                    last_error,
+                .map(|(channel, status, dlr_status, last_error)| {
+                    delivery(channel, status, dlr_status, last_error)
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -147,14 +146,14 @@ impl Db {
             "SELECT id, channel, register_number, reporter_phone FROM tickets WHERE tracking_code = $1"
         ).bind(code.as_str()).fetch_optional(x).await?);
         let (ticket_id, channel, register, phone) = row.ok_or(StoreError::NotFound)?;
-        let Some(phone) = phone.filter(|_| channel != Channel::Sms.as_str()) else {
+        let Some(phone) = phone.filter(|_| Channel::parse(&channel) != Some(Channel::Sms)) else {
             return Ok(CodeBySms::NoPhone);
         };
         let body = format!(
             "Kode lacak aduan Anda: {code} (register {register}). Cek status: kirim CEK {code}"
         );
         let message = OutgoingMessage {
-            channel: "sms",
+            channel: domain::MessageChannel::Sms,
             recipient: phone.clone(),
             subject: String::new(),
             body,
@@ -198,16 +197,18 @@ impl Db {
         ).bind(ticket_id).bind(kind).bind(since).fetch_all(x).await?);
         let mut reach = AnswerReach::default();
         for (channel, status, dlr_status, last_error) in rows {
-            if reach.deliveries.iter().all(|d| d.channel != channel) {
-                reach.deliveries.push(Delivery {
-                    channel,
-                    status,
-                    dlr_status,
-                    last_error,
-                });
+            let delivery = delivery(channel, status, dlr_status, last_error)?;
+            if reach
+                .deliveries
+                .iter()
+                .all(|d| d.channel != delivery.channel)
+            {
+                reach.deliveries.push(delivery);
             }
         }
-        reach.deliveries.sort_by(|a, b| b.channel.cmp(&a.channel));
+        reach
+            .deliveries
+            .sort_by(|a, b| b.channel.as_str().cmp(a.channel.as_str()));
         let phone: Option<String> = run!(&mut c, x => sqlx::query_scalar(
             "SELECT reporter_phone FROM tickets WHERE id = $1"
         ).bind(ticket_id).fetch_optional(x).await?)
@@ -217,4 +218,22 @@ impl Db {
         }
         Ok(reach)
     }
+}
+
+/// A message's delivery as read from its row; an unknown channel or status is corrupt data.
+fn delivery(
+    channel: String,
+    status: String,
+    dlr_status: Option<String>,
+    last_error: Option<String>,
+) -> Result<Delivery> {
+    let corrupt =
+        |what: &str, value: &str| StoreError::Corrupt(format!("message {what} {value:?}"));
+    Ok(Delivery {
+        channel: domain::MessageChannel::parse(&channel)
+            .ok_or_else(|| corrupt("channel", &channel))?,
+        status: domain::MessageStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        dlr_status,
+        last_error,
+    })
 }

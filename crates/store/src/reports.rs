@@ -845,7 +845,7 @@ impl Db {
                 && let Some(email) = email.filter(|e| !e.trim().is_empty())
             {
                 batch.push(OutgoingMessage {
-                    channel: "email",
+                    channel: domain::MessageChannel::Email,
                     recipient: email,
                     subject: subject.clone(),
                     body: body.clone(),
@@ -857,7 +857,7 @@ impl Db {
                 && let Some(phone) = phone.filter(|p| !p.trim().is_empty())
             {
                 batch.push(OutgoingMessage {
-                    channel: "sms",
+                    channel: domain::MessageChannel::Sms,
                     recipient: phone,
                     subject: String::new(),
                     body,

@@ -109,7 +109,8 @@ pub struct AnswerDraft {
     pub created_at: i64,
     /// `pending` (waits for approval), `returned`, `edited` (replaced by the approver's
     /// version), `approved` (waits to be sent), `sent`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: domain::DraftStatus,
     pub reviewer_name: Option<String>,
     pub reviewed_at: Option<i64>,
     pub comment: String,

@@ -122,6 +122,9 @@ async fn phone_webhooks_create_tickets_and_answers_go_out_through_the_phone() {
             "payload": { "messageId": format!("balai-{}", ack.id), "phoneNumber": "+6281234567890", "deliveredAt": "2026-11-25T13:01:09.000+07:00" }
         });
         assert_eq!(hook(TOKEN, &delivered).await.unwrap().status(), 200);
-        assert_eq!(db.outbox(None, 5).await.unwrap()[0].status, "delivered");
+        assert_eq!(
+            db.outbox(None, 5).await.unwrap()[0].status,
+            domain::MessageStatus::Delivered
+        );
     }
 }

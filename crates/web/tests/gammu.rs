@@ -504,7 +504,10 @@ async fn round_trip(gammu_backend: Backend) {
             }
         })
         .await;
-        assert_eq!(db.messages_to(citizen, 10).await.unwrap()[0].status, "sent");
+        assert_eq!(
+            db.messages_to(citizen, 10).await.unwrap()[0].status,
+            domain::MessageStatus::Sent
+        );
 
         // --- The operator's delivery report arrives at the phone: delivered.
         smsd.drop_sms(&SmsFile::status_report(citizen, "Delivered"));
@@ -512,7 +515,7 @@ async fn round_trip(gammu_backend: Backend) {
             let db = db.clone();
             async move {
                 let m = db.messages_to(citizen, 10).await.unwrap().remove(0);
-                (m.status == "delivered").then_some(())
+                (m.status == domain::MessageStatus::Delivered).then_some(())
             }
         })
         .await;
@@ -590,7 +593,7 @@ async fn round_trip(gammu_backend: Backend) {
             let db = db.clone();
             async move {
                 let m = db.messages_to(second, 10).await.unwrap().remove(0);
-                (m.status == "failed").then_some(m)
+                (m.status == domain::MessageStatus::Failed).then_some(m)
             }
         })
         .await;
@@ -598,7 +601,7 @@ async fn round_trip(gammu_backend: Backend) {
         // The first acknowledgement is untouched.
         assert_eq!(
             db.messages_to(citizen, 10).await.unwrap()[0].status,
-            "delivered"
+            domain::MessageStatus::Delivered
         );
 
         stop.send(true).unwrap();

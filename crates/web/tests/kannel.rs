@@ -498,7 +498,7 @@ async fn story(bins: &Binaries, db: Db) {
     let delivered = kannel
         .eventually("the delivery report marks the SMS delivered", async || {
             let m = db.ticket_messages(ticket.id).await.unwrap().remove(0);
-            (m.status == "delivered").then_some(m)
+            (m.status == domain::MessageStatus::Delivered).then_some(m)
         })
         .await;
     assert!(

@@ -39,7 +39,7 @@ async fn answers_are_emailed_through_smtp() {
             .unwrap();
         assert_eq!(sent, 1);
         let messages = db.ticket_messages(id).await.unwrap();
-        assert_eq!(messages[0].status, "sent");
+        assert_eq!(messages[0].status, domain::MessageStatus::Sent);
         assert_eq!(
             web::mail::send_due(&db, &smtp_config(smtp.port))
                 .await
@@ -65,7 +65,7 @@ async fn an_unreachable_smtp_server_leaves_the_message_pending_with_the_reason()
         .unwrap();
     assert_eq!(sent, 0);
     let message = &db.ticket_messages(id).await.unwrap()[0];
-    assert_eq!(message.status, "pending");
+    assert_eq!(message.status, domain::MessageStatus::Pending);
     assert_eq!(message.attempts, 1);
     assert!(message.last_error.as_deref().is_some_and(|e| !e.is_empty()));
 }
@@ -112,7 +112,7 @@ async fn hourly_digests_reach_officials_by_email_through_smtp() {
         );
         let digests = db.messages_to(&recipient, 10).await.unwrap();
         assert_eq!(digests.len(), 1, "one digest for the hour");
-        assert_eq!(digests[0].status, "sent");
+        assert_eq!(digests[0].status, domain::MessageStatus::Sent);
         assert!(
             smtp.wait_for(|text| text.contains(&recipient) && text.contains("1 aduan baru"))
                 .await,

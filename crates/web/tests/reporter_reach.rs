@@ -175,10 +175,10 @@ async fn a_web_reporter_gets_the_code_and_the_answer_by_sms_and_email() {
             .await
             .unwrap()
             .into_iter()
-            .find(|m| m.kind == "answer" && m.channel == "sms")
+            .find(|m| m.kind == "answer" && m.channel == domain::MessageChannel::Sms)
             .unwrap()
             .status;
-        let sms_label = if sms_status == "delivered" {
+        let sms_label = if sms_status == domain::MessageStatus::Delivered {
             "diterima pelapor"
         } else {
             "terkirim"

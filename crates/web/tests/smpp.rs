@@ -110,19 +110,22 @@ async fn mo_and_delivery_receipts_reach_the_database() {
             "{backend}: {outbox:?}"
         );
         wait_until("receipts recorded", || async {
-            db.outbox(None, 50)
-                .await
-                .unwrap()
-                .iter()
-                .all(|m| m.status == "delivered" || m.status == "failed")
+            db.outbox(None, 50).await.unwrap().iter().all(|m| {
+                m.status == domain::MessageStatus::Delivered
+                    || m.status == domain::MessageStatus::Failed
+            })
         })
         .await;
         for m in db.outbox(None, 50).await.unwrap() {
             if m.recipient.ends_with("0000") {
-                assert_eq!(m.status, "failed", "{backend}: {m:?}");
+                assert_eq!(m.status, domain::MessageStatus::Failed, "{backend}: {m:?}");
                 assert_eq!(m.dlr_status.as_deref(), Some("UNDELIV err:001"));
             } else {
-                assert_eq!(m.status, "delivered", "{backend}: {m:?}");
+                assert_eq!(
+                    m.status,
+                    domain::MessageStatus::Delivered,
+                    "{backend}: {m:?}"
+                );
                 assert_eq!(m.dlr_status.as_deref(), Some("DELIVRD"));
             }
         }

@@ -414,7 +414,7 @@ async fn outbox_lists_failed_messages_in_scope_and_resends_them() {
             .into_iter()
             .find(|m| m.id == answer)
             .unwrap();
-        assert_eq!(message.status, "pending");
+        assert_eq!(message.status, domain::MessageStatus::Pending);
         assert_eq!(message.attempts, 0);
         let page = get_html(&app, &admin, "/staf/sms?ok=kirim-ulang").await;
         assert!(page.contains("dimasukkan kembali"));

@@ -137,7 +137,7 @@ async fn kannel_mo_needs_the_token_and_retries_create_one_ticket() {
         );
         assert_eq!(dlr(ack.id, "2", TOKEN).await.unwrap().status(), 200);
         let failed = &app.db.outbox(None, 10).await.unwrap()[0];
-        assert_eq!(failed.status, "failed");
+        assert_eq!(failed.status, domain::MessageStatus::Failed);
         assert!(
             failed
                 .dlr_status

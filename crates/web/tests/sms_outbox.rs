@@ -62,7 +62,7 @@ async fn concurrent_senders_send_each_message_once() {
         assert!(
             outbox
                 .iter()
-                .all(|m| m.status == "delivered" && m.attempts == 1),
+                .all(|m| m.status == domain::MessageStatus::Delivered && m.attempts == 1),
             "attempts: {:?}",
             outbox.iter().map(|m| m.attempts).collect::<Vec<_>>()
         );

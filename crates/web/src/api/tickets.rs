@@ -470,7 +470,7 @@ pub(crate) async fn detail_of(
             .map(|m| MessageView {
                 id: m.id,
                 direction: m.direction,
-                channel: m.channel,
+                channel: m.channel.to_string(),
                 recipient: if identity {
                     m.recipient
                 } else {
@@ -478,7 +478,7 @@ pub(crate) async fn detail_of(
                 },
                 subject: m.subject,
                 body: m.body,
-                status: m.status,
+                status: m.status.to_string(),
                 attempts: m.attempts,
                 last_error: m.last_error,
                 created_at: m.created_at,

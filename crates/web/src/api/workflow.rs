@@ -146,7 +146,7 @@ async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<TicketWorkflow
                 body: d.body,
                 author_name: d.author_name,
                 created_at: d.created_at,
-                status: d.status,
+                status: d.status.to_string(),
                 reviewer_name: d.reviewer_name,
                 reviewed_at: d.reviewed_at,
                 comment: d.comment,

@@ -70,13 +70,13 @@ async fn conversation(state: &AppState, phone: &str) -> Result<Vec<Bubble>, Page
             .messages_to(phone, 50)
             .await?
             .into_iter()
-            .filter(|m| m.channel == "sms")
+            .filter(|m| m.channel == domain::MessageChannel::Sms)
             .map(|m| Bubble {
                 incoming: true,
                 at: format_time(m.created_at, tz),
                 at_ms: m.created_at,
                 text: m.body,
-                status: m.status,
+                status: m.status.to_string(),
             }),
     );
     bubbles.sort_by_key(|b| b.at_ms);

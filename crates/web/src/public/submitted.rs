@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::TrackingCode;
+use domain::{MessageChannel, MessageStatus};
 use serde::Deserialize;
 use store::reach::{CodeBySms, Withheld};
 
@@ -32,13 +33,12 @@ pub(crate) struct SubmittedQuery {
     sms: Option<String>,
 }
 
-fn status_label(status: &str) -> &'static str {
+fn status_label(status: &MessageStatus) -> &'static str {
     match status {
-        "pending" => "dalam antrean",
-        "sent" => "terkirim",
-        "delivered" => "diterima",
-        "failed" => "gagal",
-        _ => "dicatat",
+        MessageStatus::Pending => "dalam antrean",
+        MessageStatus::Sent => "terkirim",
+        MessageStatus::Delivered => "diterima",
+        MessageStatus::Failed => "gagal",
     }
 }
 
@@ -73,8 +73,8 @@ pub(crate) async fn page(
     let acknowledgements = contact
         .acknowledgements
         .iter()
-        .map(|d| match (d.channel.as_str(), &contact.phone_tail) {
-            ("sms", Some(tail)) => format!(
+        .map(|d| match (d.channel, &contact.phone_tail) {
+            (MessageChannel::Sms, Some(tail)) => format!(
                 "SMS ke nomor berakhiran {tail} ({})",
                 status_label(&d.status)
             ),

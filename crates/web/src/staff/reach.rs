@@ -1,25 +1,24 @@
 //! What the officer is told about an answer's way to the reporter: the outbox's truth.
 
+use domain::{MessageChannel, MessageStatus};
 use store::reach::{AnswerReach, Delivery};
 
-fn channel_label(channel: &str) -> &str {
+fn channel_label(channel: MessageChannel) -> &'static str {
     match channel {
-        "sms" => "SMS",
-        "email" => "email",
-        other => other,
+        MessageChannel::Sms => "SMS",
+        MessageChannel::Email => "email",
     }
 }
 
 fn status_label(delivery: &Delivery) -> String {
-    match delivery.status.as_str() {
-        "pending" => "dalam antrean".into(),
-        "sent" => "terkirim".into(),
-        "delivered" => "diterima pelapor".into(),
-        "failed" => match delivery.last_error.as_deref().filter(|e| !e.is_empty()) {
+    match delivery.status {
+        MessageStatus::Pending => "dalam antrean".into(),
+        MessageStatus::Sent => "terkirim".into(),
+        MessageStatus::Delivered => "diterima pelapor".into(),
+        MessageStatus::Failed => match delivery.last_error.as_deref().filter(|e| !e.is_empty()) {
             Some(error) => format!("gagal ({error})"),
             None => "gagal".into(),
         },
-        other => other.into(),
     }
 }
 
@@ -48,7 +47,7 @@ fn summary(what: &str, reach: &AnswerReach) -> String {
     let parts: Vec<String> = reach
         .deliveries
         .iter()
-        .map(|d| format!("{}: {}", channel_label(&d.channel), status_label(d)))
+        .map(|d| format!("{}: {}", channel_label(d.channel), status_label(d)))
         .collect();
     format!(
         "{what} dikirim ke pelapor lewat {}.{blocked}",
@@ -62,8 +61,8 @@ mod tests {
 
     fn delivery(channel: &str, status: &str) -> Delivery {
         Delivery {
-            channel: channel.into(),
-            status: status.into(),
+            channel: MessageChannel::parse(channel).unwrap(),
+            status: MessageStatus::parse(status).unwrap(),
             dlr_status: None,
             last_error: None,
         }

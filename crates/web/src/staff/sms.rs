@@ -53,10 +53,10 @@ const STATUSES: [(&str, &str); 4] = [
 
 const CHANNELS: [(&str, &str); 3] = [("sms", "SMS"), ("email", "Email"), ("semua", "Semua")];
 
-fn status_label(status: &str) -> &'static str {
+fn status_label(status: domain::MessageStatus) -> &'static str {
     STATUSES
         .iter()
-        .find(|(s, _)| *s == status)
+        .find(|(s, _)| *s == status.as_str())
         .map(|(_, l)| *l)
         .unwrap_or("?")
 }
@@ -328,7 +328,7 @@ pub async fn outbox_page(
                 ticket_id: m.ticket_id,
                 register_number: e.register_number.unwrap_or_default(),
                 kind: kind_label(&m.kind),
-                channel: m.channel,
+                channel: m.channel.to_string(),
                 gateway: m.gateway.unwrap_or_default(),
                 recipient: if show_identity {
                     m.recipient
@@ -336,9 +336,9 @@ pub async fn outbox_page(
                     "(disembunyikan)".into()
                 },
                 body: excerpt(&m.body, 200),
-                status_label: status_label(&m.status),
-                can_resend: may_handle && m.status == "failed",
-                status: m.status,
+                status_label: status_label(m.status),
+                can_resend: may_handle && m.status == domain::MessageStatus::Failed,
+                status: m.status.to_string(),
                 attempts: m.attempts,
                 segments: m.segments,
                 last_error: m.last_error.unwrap_or_default(),
@@ -372,7 +372,7 @@ pub async fn resend(
     ) {
         return Err(PageError(ApiError::Forbidden));
     }
-    if entry.message.status != "failed" {
+    if entry.message.status != domain::MessageStatus::Failed {
         return Err(PageError(ApiError::Conflict(
             "hanya pesan berstatus gagal yang dapat dikirim ulang".into(),
         )));

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::DraftStatus;
 use domain::{Action, DeclineReason, TicketStatus};
 use serde::Deserialize;
 use store::tickets::ActionInput;
@@ -105,14 +106,13 @@ pub struct FlowBox {
     pub can_complete: bool,
 }
 
-fn draft_status(status: &str) -> &'static str {
+fn draft_status(status: DraftStatus) -> &'static str {
     match status {
-        "pending" => "menunggu persetujuan",
-        "returned" => "dikembalikan",
-        "edited" => "diubah penyetuju",
-        "approved" => "disetujui, menunggu dikirim",
-        "sent" => "dikirim",
-        _ => "draf",
+        DraftStatus::Pending => "menunggu persetujuan",
+        DraftStatus::Returned => "dikembalikan",
+        DraftStatus::Edited => "diubah penyetuju",
+        DraftStatus::Approved => "disetujui, menunggu dikirim",
+        DraftStatus::Sent => "dikirim",
     }
 }
 
@@ -155,7 +155,7 @@ async fn flow_box(
             }
         })
         .collect();
-    let latest = drafts.last().map(|d| d.status.as_str()).unwrap_or("");
+    let latest = drafts.last().map(|d| d.status);
     let step_role = |kind: domain::workflow::StepKind| {
         flow.steps
             .iter()
@@ -185,18 +185,20 @@ async fn flow_box(
         steps,
         pending: drafts
             .last()
-            .filter(|d| d.status == "pending")
+            .filter(|d| d.status == DraftStatus::Pending)
             .map(|d| d.body.clone())
             .unwrap_or_default(),
         approver,
         needs_approval: flow.needs_approval(),
         blocks_direct_answer: flow.blocks_direct_answer(),
-        can_draft: open && flow.needs_approval() && !matches!(latest, "pending" | "approved"),
+        can_draft: open
+            && flow.needs_approval()
+            && !matches!(latest, Some(DraftStatus::Pending | DraftStatus::Approved)),
         can_review: open
-            && latest == "pending"
+            && latest == Some(DraftStatus::Pending)
             && acts_as(step_role(domain::workflow::StepKind::Approve)),
         can_send: open
-            && latest == "approved"
+            && latest == Some(DraftStatus::Approved)
             && acts_as(step_role(domain::workflow::StepKind::Send)),
         can_complete: open && current_kind == Some(domain::workflow::StepKind::Review),
         drafts: drafts
@@ -205,7 +207,7 @@ async fn flow_box(
                 version: d.version,
                 author: d.author_name.unwrap_or_default(),
                 created: format_time(d.created_at, tz),
-                status: draft_status(&d.status),
+                status: draft_status(d.status),
                 body: d.body,
                 comment: d.comment,
                 reviewer: d.reviewer_name.unwrap_or_default(),
@@ -347,13 +349,13 @@ pub async fn page(
         .await?
         .into_iter()
         .map(|m| MessageRow {
-            channel: m.channel,
+            channel: m.channel.to_string(),
             recipient: if show_identity {
                 m.recipient
             } else {
                 "(disembunyikan)".into()
             },
-            status: m.status,
+            status: m.status.to_string(),
             attempts: m.attempts,
             last_error: m.last_error.unwrap_or_default(),
             created: format_time(m.created_at, tz),
