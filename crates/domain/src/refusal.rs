@@ -10,6 +10,10 @@ pub enum Field {
     Answer,
     Question,
     DeclineDetail,
+    /// The comment of an approver who sends a draft back.
+    ReturnComment,
+    /// A disposition's report back.
+    Report,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +35,28 @@ pub enum Refusal {
     DuplicateNotFound,
     /// An idempotency key already used for a different request.
     IdempotencyKeyReused,
+    /// No draft answer waits for approval.
+    NoPendingDraft,
+    /// The ticket's workflow has no approval step: answer directly.
+    NoApprovalStep,
+    /// A draft already waits for approval or for sending.
+    DraftInProgress,
+    /// The ticket's workflow has no sending step.
+    NoSendStep,
+    /// No approved answer waits to be sent.
+    NoApprovedAnswer,
+    /// The ticket is answered, declined or closed.
+    TicketFinished,
+    /// The ticket is finished: it can no longer be disposed.
+    FinishedNotDisposable,
+    /// The ticket's workflow has no running step.
+    NoCurrentStep,
+    /// The named step completes through its own action (forward, answer, approve…), not by hand.
+    StepCompletesByItsAction(String),
+    /// A disposition goes only to people below the sender; the named one is not.
+    NotBelowSender(String),
+    /// The disposition was already reported back.
+    AlreadyReported,
 }
 
 impl Refusal {
@@ -39,7 +65,19 @@ impl Refusal {
     pub fn is_conflict(&self) -> bool {
         matches!(
             self,
-            Refusal::NotInStatus(_) | Refusal::AlreadyAtAgency | Refusal::ApprovalRequired
+            Refusal::NotInStatus(_)
+                | Refusal::AlreadyAtAgency
+                | Refusal::ApprovalRequired
+                | Refusal::NoPendingDraft
+                | Refusal::NoApprovalStep
+                | Refusal::DraftInProgress
+                | Refusal::NoSendStep
+                | Refusal::NoApprovedAnswer
+                | Refusal::TicketFinished
+                | Refusal::FinishedNotDisposable
+                | Refusal::NoCurrentStep
+                | Refusal::StepCompletesByItsAction(_)
+                | Refusal::AlreadyReported
         )
     }
 }

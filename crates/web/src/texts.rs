@@ -9,6 +9,8 @@ fn field(f: Field) -> &'static str {
         Field::Answer => "jawaban",
         Field::Question => "pertanyaan",
         Field::DeclineDetail => "alasan penolakan",
+        Field::ReturnComment => "catatan pengembalian",
+        Field::Report => "laporan",
     }
 }
 
@@ -18,6 +20,8 @@ pub fn refusal(r: &Refusal) -> String {
         Refusal::NotInStatus(status) => {
             format!("tindakan tidak dapat dilakukan pada aduan berstatus {status}")
         }
+        // A disposition's report is named by its API field, as the form shows it.
+        Refusal::FieldRequired(Field::Report) => "report: laporan wajib diisi".into(),
         Refusal::FieldRequired(f) => format!("{} wajib diisi", field(*f)),
         Refusal::UnknownAgency(code) => format!("OPD tujuan tidak dikenal: {code}"),
         Refusal::AlreadyAtAgency => "aduan sudah berada di OPD tersebut".into(),
@@ -30,6 +34,25 @@ pub fn refusal(r: &Refusal) -> String {
         Refusal::IdempotencyKeyReused => {
             "Idempotency-Key ini sudah dipakai untuk permintaan lain".into()
         }
+        Refusal::NoPendingDraft => "tidak ada draf jawaban yang menunggu persetujuan".into(),
+        Refusal::NoApprovalStep => {
+            "alur aduan ini tanpa persetujuan: kirim jawaban langsung".into()
+        }
+        Refusal::DraftInProgress => {
+            "sudah ada draf jawaban yang menunggu persetujuan atau pengiriman".into()
+        }
+        Refusal::NoSendStep => "alur aduan ini tidak memiliki langkah pengiriman".into(),
+        Refusal::NoApprovedAnswer => "belum ada jawaban yang disetujui".into(),
+        Refusal::TicketFinished => "aduan sudah selesai".into(),
+        Refusal::FinishedNotDisposable => "aduan sudah selesai; tidak dapat didisposisikan".into(),
+        Refusal::NoCurrentStep => "aduan tidak memiliki langkah berjalan".into(),
+        Refusal::StepCompletesByItsAction(step) => {
+            format!("langkah \"{step}\" selesai melalui tindakannya sendiri")
+        }
+        Refusal::NotBelowSender(name) => {
+            format!("recipients: {name} tidak berada di bawah Anda; disposisi hanya kepada bawahan")
+        }
+        Refusal::AlreadyReported => "disposisi ini sudah dilaporkan".into(),
     }
 }
 
@@ -53,6 +76,19 @@ mod tests {
             Refusal::ApprovalRequired,
             Refusal::DuplicateNotFound,
             Refusal::IdempotencyKeyReused,
+            Refusal::FieldRequired(Field::ReturnComment),
+            Refusal::FieldRequired(Field::Report),
+            Refusal::NoPendingDraft,
+            Refusal::NoApprovalStep,
+            Refusal::DraftInProgress,
+            Refusal::NoSendStep,
+            Refusal::NoApprovedAnswer,
+            Refusal::TicketFinished,
+            Refusal::FinishedNotDisposable,
+            Refusal::NoCurrentStep,
+            Refusal::StepCompletesByItsAction("Telaah".into()),
+            Refusal::NotBelowSender("Budi".into()),
+            Refusal::AlreadyReported,
         ];
         for r in &all {
             assert!(refusal(r).len() > 10, "{r:?}");
