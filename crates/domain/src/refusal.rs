@@ -14,6 +14,24 @@ pub enum Field {
     ReturnComment,
     /// A disposition's report back.
     Report,
+    /// An SMS template's text.
+    TemplateBody,
+    /// A workflow template's name.
+    TemplateName,
+    /// Why a published case is withheld.
+    WithholdReason,
+    /// A published case's question and answer, both.
+    QuestionAndAnswer,
+}
+
+/// A name or code that must be unique and is already used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    AgencyCode,
+    Username,
+    Keyword(String),
+    GatewayName(String),
+    TemplateName(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +75,34 @@ pub enum Refusal {
     NotBelowSender(String),
     /// The disposition was already reported back.
     AlreadyReported,
+    /// A name or code already in use.
+    Taken(Taken),
+    /// A role outside the closed set.
+    UnknownRole(String),
+    /// A password shorter than eight characters.
+    PasswordTooShort,
+    /// An agency cannot be its own parent.
+    AgencyOwnParent,
+    /// A keyword must be one word without spaces or separators.
+    KeywordNotOneWord,
+    /// The keyword is one of the SMS commands (status, help).
+    KeywordReserved(String),
+    /// An edit that changes nothing.
+    NoChange,
+    /// The published case is already withheld.
+    AlreadyWithheld,
+    /// The published case is already shown.
+    AlreadyShown,
+    /// The delegation has already ended.
+    DelegationEnded,
+    /// Another workflow template already applies to this agency and category.
+    TemplateOverlaps(String),
+    /// The agency or category of a workflow template does not exist.
+    UnknownAgencyOrCategory,
+    /// A ticket names an agency code that does not exist (bulk intake).
+    UnknownIntakeAgency(String),
+    /// A month must be written YYYY-MM.
+    MonthFormat(String),
 }
 
 impl Refusal {
@@ -78,6 +124,11 @@ impl Refusal {
                 | Refusal::NoCurrentStep
                 | Refusal::StepCompletesByItsAction(_)
                 | Refusal::AlreadyReported
+                | Refusal::Taken(_)
+                | Refusal::AlreadyWithheld
+                | Refusal::AlreadyShown
+                | Refusal::DelegationEnded
+                | Refusal::TemplateOverlaps(_)
         )
     }
 }

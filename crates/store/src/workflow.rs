@@ -576,7 +576,9 @@ impl Db {
     async fn save_template(&self, id: Option<i64>, input: &TemplateInput) -> Result<i64> {
         let name = input.name.trim();
         if name.is_empty() {
-            return Err(StoreError::Invalid("nama templat wajib diisi".into()));
+            return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+                domain::Field::TemplateName,
+            )));
         }
         parse_steps(&input.steps)?;
         let category = input
@@ -592,8 +594,8 @@ impl Db {
         ).bind(input.agency_id.unwrap_or(0)).bind(category.unwrap_or("")).bind(input.agency_id.is_some())
             .bind(category.is_some()).bind(id.unwrap_or(0)).fetch_optional(x).await?);
         if let Some(other) = clash {
-            return Err(StoreError::Conflict(format!(
-                "templat \"{other}\" sudah berlaku untuk OPD dan kategori ini"
+            return Err(StoreError::Refused(domain::Refusal::TemplateOverlaps(
+                other,
             )));
         }
         if input.is_default {
@@ -620,14 +622,15 @@ impl Db {
         let id = match result {
             Ok(id) => id,
             Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "nama templat \"{name}\" sudah dipakai"
+                return Err(StoreError::Refused(domain::Refusal::Taken(
+                    domain::Taken::TemplateName(name.to_string()),
                 )));
             }
             Err(e) => {
-                return Err(StoreError::Invalid(format!(
-                    "OPD atau kategori tidak dikenal ({e})"
-                )));
+                tracing::info!("workflow template refused: {e}");
+                return Err(StoreError::Refused(
+                    domain::Refusal::UnknownAgencyOrCategory,
+                ));
             }
         };
         run!(&mut c, x => sqlx::query("DELETE FROM workflow_steps WHERE template_id = $1")
