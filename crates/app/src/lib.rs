@@ -22,11 +22,27 @@ pub use store::{Access, Db, Result, StoreError};
 #[derive(Clone, Debug)]
 pub struct App {
     db: Db,
+    /// Where the public site is (`web.public_url`): links in emails to citizens start with it.
+    public_url: Option<std::sync::Arc<str>>,
 }
 
 impl App {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            public_url: None,
+        }
+    }
+
+    /// Links in the emails to reporters are absolute under `url`.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        let url = url.trim().trim_end_matches('/');
+        self.public_url = (!url.is_empty()).then(|| url.into());
+        self
+    }
+
+    pub(crate) fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
     }
 
     pub fn db(&self) -> &Db {

@@ -3,13 +3,18 @@
 
 use store::messages::ReporterText;
 
-pub(crate) fn answer(sms: String, code: &str, answer: &str) -> ReporterText {
+/// Where the reporter follows the ticket: absolute when the public site's address is known.
+pub(crate) fn tracking_url(public_url: Option<&str>, code: &str) -> String {
+    format!("{}/lacak/{code}", public_url.unwrap_or(""))
+}
+
+pub(crate) fn answer(sms: String, code: &str, answer: &str, link: &str) -> ReporterText {
     ReporterText {
         sms,
         email_subject: format!("Jawaban atas aduan Anda ({code})"),
         email_body: format!(
             "Yth. Pelapor,\n\nAduan Anda dengan kode lacak {code} telah dijawab:\n\n{answer}\n\n\
-             Anda dapat melihat perkembangan aduan di halaman /lacak/{code}.\n\nTerima kasih."
+             Anda dapat melihat perkembangan aduan di halaman {link}.\n\nTerima kasih."
         ),
     }
 }
@@ -25,13 +30,19 @@ pub(crate) fn question(sms: String, code: &str, question: &str) -> ReporterText 
     }
 }
 
-pub(crate) fn acknowledgement(sms: String, code: &str, register: &str, due: &str) -> ReporterText {
+pub(crate) fn acknowledgement(
+    sms: String,
+    code: &str,
+    register: &str,
+    due: &str,
+    link: &str,
+) -> ReporterText {
     ReporterText {
         sms,
         email_subject: format!("Aduan Anda diterima ({code})"),
         email_body: format!(
             "Yth. Pelapor,\n\nAduan Anda sudah kami terima dengan nomor register {register} dan kode lacak {code}.\n\
-             Jawaban paling lambat {due}. Anda dapat melihat perkembangan aduan di halaman /lacak/{code}.\n\n\
+             Jawaban paling lambat {due}. Anda dapat melihat perkembangan aduan di halaman {link}.\n\n\
              Simpan kode lacak ini; petugas tidak akan meminta kata sandi atau data pribadi lain.\n\nTerima kasih."
         ),
     }

@@ -86,7 +86,8 @@ impl App {
             store::tickets::set_fingerprint(&mut c, created.id, fingerprint).await?;
         }
         if let Some(rules) = acknowledge {
-            acknowledge_new(&mut c, new, &created, rules, now_ms()).await?;
+            let link = texts::tracking_url(self.public_url(), &created.tracking_code);
+            acknowledge_new(&mut c, new, &created, rules, &link, now_ms()).await?;
         }
         tx.commit().await?;
         metrics::counter!("balai_tickets_created_total", "channel" => new.channel.as_str())
@@ -202,6 +203,7 @@ impl App {
                 channel: row.channel,
                 email: row.reporter_email.clone(),
                 phone: row.reporter_phone.clone(),
+                tracking_url: texts::tracking_url(self.public_url(), &row.tracking_code),
                 tracking_code: row.tracking_code.clone(),
             };
             deliver_answer(
@@ -325,6 +327,8 @@ pub(crate) struct Reporter {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub tracking_code: String,
+    /// The tracking page, as the reporter's email links it.
+    pub tracking_url: String,
 }
 
 /// Records the answer on the timeline of a ticket marked answered, publishes it and queues it
@@ -343,6 +347,7 @@ pub(crate) async fn deliver_answer(
         email,
         phone,
         tracking_code: code,
+        tracking_url,
     } = reporter;
     timeline::append_event(
         c,
@@ -360,7 +365,12 @@ pub(crate) async fn deliver_answer(
         &settings::template(c, "answer").await?,
         &[("code", &code), ("answer", body)],
     );
-    let messages = to_reporter(channel, email, phone, texts::answer(sms, &code, body));
+    let messages = to_reporter(
+        channel,
+        email,
+        phone,
+        texts::answer(sms, &code, body, &tracking_url),
+    );
     outbox::to_reporter(c, ticket_id, messages, "answer", None, now).await
 }
 
@@ -370,6 +380,7 @@ async fn acknowledge_new(
     new: &NewTicket,
     created: &Created,
     rules: &SmsRules,
+    link: &str,
     now: i64,
 ) -> Result<()> {
     let code = &created.tracking_code;
@@ -381,7 +392,13 @@ async fn acknowledge_new(
             ("due", &rules.answer_time_text),
         ],
     );
-    let text = texts::acknowledgement(sms, code, &created.register_number, &rules.answer_time_text);
+    let text = texts::acknowledgement(
+        sms,
+        code,
+        &created.register_number,
+        &rules.answer_time_text,
+        link,
+    );
     let messages = to_reporter(
         new.channel,
         new.intake.reporter_email.clone(),

@@ -53,7 +53,15 @@ impl App {
         if let Some(approved) =
             workflow::approve_answer(&mut c, actor, ticket_id, edited, now).await?
         {
-            send(&mut c, ticket_id, approved, actor.user().get(), now).await?;
+            send(
+                &mut c,
+                self.public_url(),
+                ticket_id,
+                approved,
+                actor.user().get(),
+                now,
+            )
+            .await?;
         }
         tx.commit().await
     }
@@ -96,7 +104,15 @@ impl App {
         let mut tx = self.db.begin().await?;
         let mut c = tx.c();
         let approved = workflow::send_approved_answer(&mut c, actor, ticket_id).await?;
-        send(&mut c, ticket_id, approved, actor.user().get(), now).await?;
+        send(
+            &mut c,
+            self.public_url(),
+            ticket_id,
+            approved,
+            actor.user().get(),
+            now,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -122,6 +138,7 @@ impl App {
 /// The approved version goes to the reporter: the ticket is answered and the workflow ends.
 async fn send(
     c: &mut Conn<'_>,
+    public_url: Option<&str>,
     ticket_id: i64,
     approved: Approved,
     actor_id: i64,
@@ -133,6 +150,7 @@ async fn send(
         channel,
         email,
         phone,
+        tracking_url: crate::texts::tracking_url(public_url, &tracking_code),
         tracking_code,
     };
     let payload = serde_json::json!({});

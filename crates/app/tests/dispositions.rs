@@ -930,9 +930,13 @@ async fn dispositions_go_only_below_the_sender() {
     for db in each_backend().await {
         let o = setup(&db).await;
         let id = ticket(&db, Some("DISHUB"), now_ms()).await;
+        // A recipient who is not below the sender is a typed refusal that names them.
         let invalid = |r: Result<Vec<store::dispositions::Disposition>, StoreError>,
                        field: &str| match r {
-            Err(StoreError::Invalid(m)) => assert!(m.starts_with(field), "{m}"),
+            Err(StoreError::Refused(domain::Refusal::NotBelowSender(name))) => {
+                assert!(field.starts_with("recipients"), "{field}");
+                assert!(!name.is_empty());
+            }
             other => panic!("expected {field} refused: {other:?}"),
         };
         let positions = db.positions().await.unwrap();

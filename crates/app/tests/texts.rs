@@ -65,3 +65,41 @@ async fn texts_to_the_reporter() {
         insta::assert_snapshot!("reporter_texts", text);
     }
 }
+
+/// With the public site's address known, the reporter's emails link the tracking page in full.
+#[tokio::test]
+async fn emails_link_the_tracking_page_under_the_public_address() {
+    for app in each_backend().await {
+        let app = app.with_public_url("https://aduan.contoh.go.id/");
+        WorldBuilder::standard().build(&app).await;
+        let intake = IntakeInput {
+            category: Some("pengaduan".into()),
+            text: Some("Lampu jalan mati di depan sekolah.".into()),
+            agency_code: Some("DISHUB".into()),
+            reporter_email: Some("warga@contoh.id".into()),
+            ..Default::default()
+        }
+        .validate(|_| true, |_| true)
+        .unwrap();
+        let created = app
+            .create_ticket_acknowledged(
+                &NewTicket {
+                    intake,
+                    channel: Channel::Web,
+                    idempotency_key: None,
+                    received_at: RECEIVED,
+                },
+                &SmsRules::default(),
+                None,
+            )
+            .await
+            .unwrap();
+        let messages = app.ticket_messages(created.id).await.unwrap();
+        let email = messages
+            .iter()
+            .find(|m| m.channel == domain::MessageChannel::Email)
+            .expect("an acknowledgement by email");
+        let link = format!("https://aduan.contoh.go.id/lacak/{}", created.tracking_code);
+        assert!(email.body.contains(&link), "{}", email.body);
+    }
+}

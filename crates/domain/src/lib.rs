@@ -25,7 +25,7 @@ pub use ids::{AgencyId, DelegationId, PositionId, TicketId, UserId};
 pub use intake::{FieldError, IntakeInput, ValidIntake};
 pub use phone::PhoneNumber;
 pub use redact::mask_personal_data;
-pub use refusal::{Field, Refusal};
+pub use refusal::{Field, Refusal, Taken};
 pub use ticket::{
     Action, AgencyKind, Channel, DeclineReason, DraftStatus, MessageChannel, MessageStatus, Role,
     TicketStatus, TransitionError, UnknownValue,

@@ -254,7 +254,7 @@ impl Db {
             return Err(StoreError::NotFound);
         }
         if ends_at <= now {
-            return Err(StoreError::Conflict("delegasi ini sudah berakhir".into()));
+            return Err(StoreError::Refused(domain::Refusal::DelegationEnded));
         }
         // Not yet started: it ends where it starts, an empty window that never runs.
         let end = now.max(starts_at);

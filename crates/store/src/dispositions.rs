@@ -535,9 +535,7 @@ pub async fn dispose(
         ));
     };
     if domain::TicketStatus::parse(&status).is_some_and(|s| s.is_final()) {
-        return Err(StoreError::Conflict(
-            "aduan sudah selesai; tidak dapat didisposisikan".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::FinishedNotDisposable));
     }
     let authority = authority(c, actor, ticket_id, agency_id, new.parent_id)
         .await?
@@ -633,8 +631,8 @@ pub async fn dispose(
                     may_dispose_to(sender, Official { role, position_id }, &tree)
                 });
                 if !below {
-                    return Err(StoreError::Invalid(format!(
-                        "recipients: {name} tidak berada di bawah Anda; disposisi hanya kepada bawahan"
+                    return Err(StoreError::Refused(domain::Refusal::NotBelowSender(
+                        name.clone(),
                     )));
                 }
                 names.push(name)
@@ -718,12 +716,12 @@ pub async fn report_disposition(
     }
     let acting = as_recipient(actor, d.recipient_id)?;
     if report.is_empty() {
-        return Err(StoreError::Invalid("report: laporan wajib diisi".into()));
+        return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+            domain::Field::Report,
+        )));
     }
     if d.reported_at.is_some() {
-        return Err(StoreError::Conflict(
-            "disposisi ini sudah dilaporkan".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::AlreadyReported));
     }
     let label = acting.as_ref().map(|a| a.label.clone());
     run!(c, x => sqlx::query(

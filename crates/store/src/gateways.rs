@@ -47,8 +47,8 @@ impl Db {
             let taken: Option<String> = run!(&mut c, x => sqlx::query_scalar("SELECT name FROM sms_gateways WHERE name = $1")
                 .bind(name).fetch_optional(x).await?);
             if taken.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "nama gateway {name} sudah dipakai"
+                return Err(StoreError::Refused(domain::Refusal::Taken(
+                    domain::Taken::GatewayName(name.to_string()),
                 )));
             }
             run!(&mut c, x => sqlx::query("DELETE FROM sms_gateways WHERE name = $1")

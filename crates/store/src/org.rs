@@ -71,9 +71,9 @@ pub async fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Invalid(format!("hashing failed: {e}")))
 }
 
-fn map_unique(err: sqlx::Error, what: &str) -> StoreError {
+fn map_unique(err: sqlx::Error, what: domain::Taken) -> StoreError {
     if StoreError::is_unique_violation(&err) {
-        StoreError::Conflict(format!("{what} sudah ada"))
+        StoreError::Refused(domain::Refusal::Taken(what))
     } else {
         err.into()
     }
@@ -117,22 +117,20 @@ impl Db {
         let id: i64 = run!(&mut tx.c(), x => sqlx::query_scalar(
             "INSERT INTO agencies (code, name, kind, parent_id, mechanism) VALUES ($1, $2, $3, $4, $5) RETURNING id"
         ).bind(&agency.code).bind(&agency.name).bind(&agency.kind).bind(agency.parent_id).bind(&agency.mechanism)
-            .fetch_one(x).await.map_err(|e| map_unique(e, "kode OPD"))?);
+            .fetch_one(x).await.map_err(|e| map_unique(e, domain::Taken::AgencyCode))?);
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn update_agency(&self, id: i64, agency: &NewAgency, active: bool) -> Result<()> {
         if agency.parent_id == Some(id) {
-            return Err(StoreError::Invalid(
-                "OPD tidak bisa menjadi induk dirinya sendiri".into(),
-            ));
+            return Err(StoreError::Refused(domain::Refusal::AgencyOwnParent));
         }
         let mut tx = self.begin().await?;
         let done = run!(&mut tx.c(), x => sqlx::query(
             "UPDATE agencies SET code = $1, name = $2, kind = $3, parent_id = $4, mechanism = $5, active = $6 WHERE id = $7"
         ).bind(&agency.code).bind(&agency.name).bind(&agency.kind).bind(agency.parent_id).bind(&agency.mechanism)
-            .bind(active).bind(id).execute(x).await.map_err(|e| map_unique(e, "kode OPD"))?.rows_affected());
+            .bind(active).bind(id).execute(x).await.map_err(|e| map_unique(e, domain::Taken::AgencyCode))?.rows_affected());
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -212,13 +210,12 @@ impl Db {
 
     pub async fn create_user(&self, user: &NewUser) -> Result<i64> {
         if domain::Role::parse(&user.role).is_none() {
-            return Err(StoreError::Invalid(format!(
-                "peran tidak dikenal: {}",
-                user.role
+            return Err(StoreError::Refused(domain::Refusal::UnknownRole(
+                user.role.clone(),
             )));
         }
         if user.password.chars().count() < 8 {
-            return Err(StoreError::Invalid("kata sandi minimal 8 karakter".into()));
+            return Err(StoreError::Refused(domain::Refusal::PasswordTooShort));
         }
         let hash = hash_password(&user.password).await?;
         let mut tx = self.begin().await?;
@@ -227,7 +224,7 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
         ).bind(&user.username).bind(&hash).bind(&user.full_name).bind(&user.role).bind(user.agency_id)
             .bind(user.position_id).bind(&user.email).bind(&user.phone).bind(now_ms())
-            .fetch_one(x).await.map_err(|e| map_unique(e, "nama pengguna"))?);
+            .fetch_one(x).await.map_err(|e| map_unique(e, domain::Taken::Username))?);
         tx.commit().await?;
         Ok(id)
     }
@@ -243,15 +240,14 @@ impl Db {
         keep_token: Option<&str>,
     ) -> Result<()> {
         if domain::Role::parse(&user.role).is_none() {
-            return Err(StoreError::Invalid(format!(
-                "peran tidak dikenal: {}",
-                user.role
+            return Err(StoreError::Refused(domain::Refusal::UnknownRole(
+                user.role.clone(),
             )));
         }
         let hash = if user.password.is_empty() {
             None
         } else if user.password.chars().count() < 8 {
-            return Err(StoreError::Invalid("kata sandi minimal 8 karakter".into()));
+            return Err(StoreError::Refused(domain::Refusal::PasswordTooShort));
         } else {
             Some(hash_password(&user.password).await?)
         };

@@ -555,8 +555,8 @@ impl Db {
         }
         if let Some(month) = filter.month.as_deref().filter(|m| !m.is_empty()) {
             if !valid_month(month) {
-                return Err(StoreError::Invalid(format!(
-                    "bulan harus berbentuk TTTT-BB, bukan {month:?}"
+                return Err(StoreError::Refused(domain::Refusal::MonthFormat(
+                    month.to_string(),
                 )));
             }
             let p = bind(Param::S(month.to_string()), &mut params);
@@ -692,9 +692,9 @@ impl Db {
             return Err(StoreError::Forbidden);
         }
         if question.trim().is_empty() || answer.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "pertanyaan dan jawaban wajib diisi".into(),
-            ));
+            return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+                domain::Field::QuestionAndAnswer,
+            )));
         }
         let now = now_ms();
         let mut tx = self.begin().await?;
@@ -708,7 +708,7 @@ impl Db {
             .bind(id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
         if q_before == question && a_before == answer {
-            return Err(StoreError::Invalid("tidak ada perubahan".into()));
+            return Err(StoreError::Refused(domain::Refusal::NoChange));
         }
         run!(&mut c, x => sqlx::query(
             "UPDATE published_cases SET question = $1, answer = $2, edited = TRUE, updated_at = $3 WHERE id = $4"
@@ -750,7 +750,9 @@ impl Db {
             return Err(StoreError::Forbidden);
         }
         if withhold && reason.trim().is_empty() {
-            return Err(StoreError::Invalid("alasan penahanan wajib diisi".into()));
+            return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+                domain::Field::WithholdReason,
+            )));
         }
         let now = now_ms();
         let mut tx = self.begin().await?;
@@ -764,10 +766,10 @@ impl Db {
             .bind(id).fetch_optional(x).await?)
             .ok_or(StoreError::NotFound)?;
         if was == withhold {
-            return Err(StoreError::Conflict(if withhold {
-                "kasus sudah ditahan".into()
+            return Err(StoreError::Refused(if withhold {
+                domain::Refusal::AlreadyWithheld
             } else {
-                "kasus sudah tampil".into()
+                domain::Refusal::AlreadyShown
             }));
         }
         let reason_value = withhold.then(|| reason.trim().to_string());

@@ -84,20 +84,18 @@ impl Db {
                 .chars()
                 .any(|c| c.is_whitespace() || domain::sms::keyword::is_separator(c))
         {
-            return Err(StoreError::Invalid(
-                "kata kunci harus satu kata tanpa spasi, #, * atau .".into(),
-            ));
+            return Err(StoreError::Refused(domain::Refusal::KeywordNotOneWord));
         }
         if reserved_clash(&keyword) {
-            return Err(StoreError::Invalid(format!(
-                "{keyword} adalah kata khusus (cek status/bantuan)"
+            return Err(StoreError::Refused(domain::Refusal::KeywordReserved(
+                keyword,
             )));
         }
         let mut tx = self.begin().await?;
         let id = run!(&mut tx.c(), x => sqlx::query_scalar::<_, i64>(
             "INSERT INTO keywords (keyword, agency_id, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
         ).bind(&keyword).bind(agency_id).bind(description).bind(now_ms()).fetch_one(x).await
-            .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Conflict(format!("kata kunci {keyword} sudah ada")) } else { e.into() })?);
+            .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Refused(domain::Refusal::Taken(domain::Taken::Keyword(keyword.clone()))) } else { e.into() })?);
         tx.commit().await?;
         Ok(id)
     }
@@ -128,7 +126,9 @@ impl Db {
 
     pub async fn update_sms_template(&self, code: &str, body: &str) -> Result<()> {
         if body.trim().is_empty() {
-            return Err(StoreError::Invalid("teks templat wajib diisi".into()));
+            return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+                domain::Field::TemplateBody,
+            )));
         }
         let mut tx = self.begin().await?;
         let changed = run!(&mut tx.c(), x => sqlx::query("UPDATE sms_templates SET body = $1 WHERE code = $2")

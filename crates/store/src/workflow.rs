@@ -576,7 +576,9 @@ impl Db {
     async fn save_template(&self, id: Option<i64>, input: &TemplateInput) -> Result<i64> {
         let name = input.name.trim();
         if name.is_empty() {
-            return Err(StoreError::Invalid("nama templat wajib diisi".into()));
+            return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+                domain::Field::TemplateName,
+            )));
         }
         parse_steps(&input.steps)?;
         let category = input
@@ -592,8 +594,8 @@ impl Db {
         ).bind(input.agency_id.unwrap_or(0)).bind(category.unwrap_or("")).bind(input.agency_id.is_some())
             .bind(category.is_some()).bind(id.unwrap_or(0)).fetch_optional(x).await?);
         if let Some(other) = clash {
-            return Err(StoreError::Conflict(format!(
-                "templat \"{other}\" sudah berlaku untuk OPD dan kategori ini"
+            return Err(StoreError::Refused(domain::Refusal::TemplateOverlaps(
+                other,
             )));
         }
         if input.is_default {
@@ -620,14 +622,15 @@ impl Db {
         let id = match result {
             Ok(id) => id,
             Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "nama templat \"{name}\" sudah dipakai"
+                return Err(StoreError::Refused(domain::Refusal::Taken(
+                    domain::Taken::TemplateName(name.to_string()),
                 )));
             }
             Err(e) => {
-                return Err(StoreError::Invalid(format!(
-                    "OPD atau kategori tidak dikenal ({e})"
-                )));
+                tracing::info!("workflow template refused: {e}");
+                return Err(StoreError::Refused(
+                    domain::Refusal::UnknownAgencyOrCategory,
+                ));
             }
         };
         run!(&mut c, x => sqlx::query("DELETE FROM workflow_steps WHERE template_id = $1")
@@ -723,9 +726,7 @@ async fn pending_draft(c: &mut C<'_>, ticket_id: i64) -> Result<(i64, i64, Strin
     let row: Option<(i64, i64, String)> = run!(c, x => sqlx::query_as(
         "SELECT id, version, body FROM answer_drafts WHERE ticket_id = $1 AND status = 'pending' ORDER BY version DESC LIMIT 1"
     ).bind(ticket_id).fetch_optional(x).await?);
-    row.ok_or_else(|| {
-        StoreError::Conflict("tidak ada draf jawaban yang menunggu persetujuan".into())
-    })
+    row.ok_or(StoreError::Refused(domain::Refusal::NoPendingDraft))
 }
 
 /// An approved answer, ready to go to the reporter.
@@ -761,16 +762,16 @@ pub async fn draft_answer(
     now: i64,
 ) -> Result<Vec<i64>> {
     if body.trim().is_empty() {
-        return Err(StoreError::Invalid("jawaban wajib diisi".into()));
+        return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+            domain::Field::Answer,
+        )));
     }
     let t = lock_ticket(c, actor, ticket_id).await?;
     Action::Answer
         .apply(t.status)
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        .map_err(|_| StoreError::Refused(domain::Refusal::NotInStatus(t.status)))?;
     if !requires_approval(c, ticket_id).await? {
-        return Err(StoreError::Conflict(
-            "alur aduan ini tanpa persetujuan: kirim jawaban langsung".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::NoApprovalStep));
     }
     let latest: Option<(i64, String)> = run!(c, x => sqlx::query_as(
         "SELECT version, status FROM answer_drafts WHERE ticket_id = $1 ORDER BY version DESC LIMIT 1"
@@ -778,9 +779,7 @@ pub async fn draft_answer(
     if let Some((_, status)) = &latest
         && matches!(status.as_str(), "pending" | "approved")
     {
-        return Err(StoreError::Conflict(
-            "sudah ada draf jawaban yang menunggu persetujuan atau pengiriman".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::DraftInProgress));
     }
     let version = latest.map(|(v, _)| v + 1).unwrap_or(1);
     run!(c, x => sqlx::query(
@@ -829,7 +828,9 @@ pub async fn approve_answer(
     let mut approved_version = version;
     match edited.map(str::trim) {
         Some("") => {
-            return Err(StoreError::Invalid("jawaban wajib diisi".into()));
+            return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+                domain::Field::Answer,
+            )));
         }
         Some(new) if new != body.trim() => {
             approved = new.to_string();
@@ -894,9 +895,9 @@ pub async fn return_answer(
     now: i64,
 ) -> Result<Option<i64>> {
     if comment.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "catatan pengembalian wajib diisi".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::FieldRequired(
+            domain::Field::ReturnComment,
+        )));
     }
     let t = lock_ticket(c, actor, ticket_id).await?;
     let approver = step_actor(c, ticket_id, "approve").await?;
@@ -948,9 +949,7 @@ pub async fn send_approved_answer(
         "SELECT role, position_id FROM ticket_steps WHERE ticket_id = $1 AND kind = 'send' AND done_at IS NULL"
     ).bind(ticket_id).fetch_optional(x).await?);
     let Some((role, position)) = role else {
-        return Err(StoreError::Conflict(
-            "alur aduan ini tidak memiliki langkah pengiriman".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::NoSendStep));
     };
     let role = Role::parse(&role).unwrap_or(Role::Secretariat);
     if !may_act(actor, t.agency_id, (role, position)) {
@@ -960,9 +959,7 @@ pub async fn send_approved_answer(
         "SELECT version, body FROM answer_drafts WHERE ticket_id = $1 AND status = 'approved' ORDER BY version DESC LIMIT 1"
     ).bind(ticket_id).fetch_optional(x).await?);
     let Some((version, body)) = approved else {
-        return Err(StoreError::Conflict(
-            "belum ada jawaban yang disetujui".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::NoApprovedAnswer));
     };
     Ok(Approved { version, body })
 }
@@ -977,20 +974,17 @@ pub async fn complete_step(
 ) -> Result<()> {
     let t = lock_ticket(c, actor, ticket_id).await?;
     if t.status.is_final() {
-        return Err(StoreError::Conflict("aduan sudah selesai".into()));
+        return Err(StoreError::Refused(domain::Refusal::TicketFinished));
     }
     let steps = load_steps(c, ticket_id).await?;
     let current = current_position(c, ticket_id).await?;
     let Some(step) = steps.iter().find(|s| Some(s.position) == current) else {
-        return Err(StoreError::Conflict(
-            "aduan tidak memiliki langkah berjalan".into(),
-        ));
+        return Err(StoreError::Refused(domain::Refusal::NoCurrentStep));
     };
     if step.kind != StepKind::Review {
-        return Err(StoreError::Conflict(format!(
-            "langkah \"{}\" selesai melalui tindakannya sendiri",
-            step.name
-        )));
+        return Err(StoreError::Refused(
+            domain::Refusal::StepCompletesByItsAction(step.name.clone()),
+        ));
     }
     let name = step.name.clone();
     append_event(

@@ -111,7 +111,7 @@ impl AppState {
             login_limiter: RateLimiter::keyed(per_minute(config.login_per_minute)),
             intake_limiter,
             track_limiter: RateLimiter::keyed(per_minute(config.track_per_minute)),
-            db: app::App::new(db.clone()),
+            db: app::App::new(db.clone()).with_public_url(&config.public_url),
             config,
             smtp,
             gateways,

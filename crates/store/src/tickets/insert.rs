@@ -57,7 +57,9 @@ pub async fn insert_tickets(
         agencies.extend(rows);
     }
     if let Some(unknown) = codes.iter().find(|code| !agencies.contains_key(**code)) {
-        return Err(StoreError::Invalid(format!("OPD tidak dikenal: {unknown}")));
+        return Err(StoreError::Refused(domain::Refusal::UnknownIntakeAgency(
+            unknown.to_string(),
+        )));
     }
     let secretariat = if batch.iter().any(|n| n.intake.agency_code.is_none()) {
         run!(c, x => sqlx::query_scalar::<_, String>(
