@@ -937,6 +937,7 @@ async fn dispositions_go_only_below_the_sender() {
                 assert!(field.starts_with("recipients"), "{field}");
                 assert!(!name.is_empty());
             }
+            Err(StoreError::Invalid(m)) => assert!(m.starts_with(field), "{m}"),
             other => panic!("expected {field} refused: {other:?}"),
         };
         let positions = db.positions().await.unwrap();
