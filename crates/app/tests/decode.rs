@@ -7,12 +7,17 @@ use app::testing::{WorldBuilder, each_backend, web_ticket};
 async fn an_unknown_value_in_a_row_is_an_error_not_a_default() {
     for app in each_backend().await {
         let world = WorldBuilder::standard().build(&app).await;
-        let id = web_ticket(&app, Some("DISHUB"), "Lampu jalan mati").await.id;
+        let id = web_ticket(&app, Some("DISHUB"), "Lampu jalan mati")
+            .await
+            .id;
         let admin = world.access(&app, "admin").await;
         assert!(app.ticket(&admin, id).await.is_ok());
 
         for (sql, what) in [
-            (format!("UPDATE tickets SET status = 'lost' WHERE id = {id}"), "status"),
+            (
+                format!("UPDATE tickets SET status = 'lost' WHERE id = {id}"),
+                "status",
+            ),
             (
                 format!("UPDATE tickets SET status = 'open', channel = 'fax' WHERE id = {id}"),
                 "channel",
@@ -20,7 +25,10 @@ async fn an_unknown_value_in_a_row_is_an_error_not_a_default() {
         ] {
             app.execute_raw(&sql).await.unwrap();
             let read = app.ticket_by_id(id).await;
-            assert!(read.is_err(), "a ticket with an unknown {what} must not decode");
+            assert!(
+                read.is_err(),
+                "a ticket with an unknown {what} must not decode"
+            );
             let handled = app
                 .apply_action(
                     &world.access(&app, "penghubung.dishub").await,
@@ -37,12 +45,20 @@ async fn an_unknown_value_in_a_row_is_an_error_not_a_default() {
         app.execute_raw(&format!("UPDATE users SET role = 'king' WHERE id = {user}"))
             .await
             .unwrap();
-        assert!(app.user(user).await.is_err(), "an unknown role must not decode");
+        assert!(
+            app.user(user).await.is_err(),
+            "an unknown role must not decode"
+        );
 
         let agency = world.agency("DINKES");
-        app.execute_raw(&format!("UPDATE agencies SET kind = 'guild' WHERE id = {agency}"))
-            .await
-            .unwrap();
-        assert!(app.agencies().await.is_err(), "an unknown agency kind must not decode");
+        app.execute_raw(&format!(
+            "UPDATE agencies SET kind = 'guild' WHERE id = {agency}"
+        ))
+        .await
+        .unwrap();
+        assert!(
+            app.agencies().await.is_err(),
+            "an unknown agency kind must not decode"
+        );
     }
 }
