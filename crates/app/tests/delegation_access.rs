@@ -3,7 +3,7 @@
 //! holds while the position is vacant. Run on SQLite and on PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use domain::{AgencyId, Capability, Channel, IntakeInput, Role};
 use store::delegations::NewDelegation;
 use store::tickets::{ActionInput, NewTicket};
@@ -14,13 +14,12 @@ const DAY: i64 = 86_400_000;
 struct World {
     dishub: i64,
     dinkes: i64,
-    /// Users by name.
-    ids: std::collections::HashMap<&'static str, i64>,
+    world: app::testing::World,
 }
 
 impl World {
     fn id(&self, name: &str) -> i64 {
-        self.ids[name]
+        self.world.user(name)
     }
 }
 
@@ -31,53 +30,25 @@ async fn access(db: &Db, id: i64) -> Access {
 }
 
 async fn world(db: &Db) -> World {
-    let agency = |code: &'static str, name: &'static str| {
-        let db = db.clone();
-        async move {
-            db.create_agency(&store::org::NewAgency {
-                code: code.into(),
-                name: name.into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-        }
-    };
-    let dishub = agency("DISHUB", "Dinas Perhubungan").await;
-    let dinkes = agency("DINKES", "Dinas Kesehatan").await;
-    let head = db
-        .create_position(dishub, "Kepala Dinas Perhubungan", None)
-        .await
-        .unwrap();
-    let mut ids = std::collections::HashMap::new();
-    for (name, role, agency, position) in [
-        ("bupati", Role::HeadOfRegion, None, None),
-        ("kadishub", Role::HeadOfAgency, Some(dishub), Some(head)),
-        ("operator.dishub", Role::Operator, Some(dishub), None),
-        ("staf.dishub", Role::Staff, Some(dishub), None),
-        ("staf.dinkes", Role::Staff, Some(dinkes), None),
-        ("operator.dinkes", Role::Operator, Some(dinkes), None),
-        ("admin", Role::Admin, None, None),
-    ] {
-        let id = db
-            .create_user(&store::org::NewUser {
-                username: name.into(),
-                password: "rahasia-sekali".into(),
-                full_name: format!("Pak {name}"),
-                role: role.as_str().into(),
-                agency_id: agency,
-                position_id: position,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        ids.insert(name, id);
-    }
+    let world = WorldBuilder::empty()
+        .full_names(|username| format!("Pak {username}"))
+        .agency("DISHUB", "Dinas Perhubungan")
+        .agency("DINKES", "Dinas Kesehatan")
+        .position("kadis", "DISHUB", "Kepala Dinas Perhubungan", None)
+        .user("bupati", Role::HeadOfRegion, None)
+        .user("kadishub", Role::HeadOfAgency, Some("DISHUB"))
+        .in_position("kadis")
+        .user("operator.dishub", Role::Operator, Some("DISHUB"))
+        .user("staf.dishub", Role::Staff, Some("DISHUB"))
+        .user("staf.dinkes", Role::Staff, Some("DINKES"))
+        .user("operator.dinkes", Role::Operator, Some("DINKES"))
+        .user("admin", Role::Admin, None)
+        .build(db)
+        .await;
     World {
-        dishub,
-        dinkes,
-        ids,
+        dishub: world.agency("DISHUB"),
+        dinkes: world.agency("DINKES"),
+        world,
     }
 }
 

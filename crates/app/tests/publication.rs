@@ -3,7 +3,7 @@
 //! withheld and edited by moderators with history, searched with filters.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use domain::{Channel, IntakeInput, Role};
 use store::publication::CaseFilter;
 use store::tickets::{ActionInput, NewTicket};
@@ -15,47 +15,17 @@ struct Org {
 }
 
 async fn setup(db: &Db) -> Org {
-    let mut agencies = Vec::new();
-    for (code, name) in [
-        ("DISHUB", "Dinas Perhubungan"),
-        ("DINKES", "Dinas Kesehatan"),
-    ] {
-        agencies.push(
-            db.create_agency(&store::org::NewAgency {
-                code: code.into(),
-                name: name.into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap(),
-        );
-    }
-    let mut actors = Vec::new();
-    for (username, role, agency) in [
-        ("sekretariat", Role::Secretariat, None),
-        ("penghubung", Role::LiaisonOfficer, Some(agencies[0])),
-    ] {
-        let id = db
-            .create_user(&store::org::NewUser {
-                username: username.into(),
-                password: "rahasia-sekali".into(),
-                full_name: format!("Petugas {username}"),
-                role: role.as_str().into(),
-                agency_id: agency,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        actors.push(
-            db.access_for(&db.user(id).await.unwrap(), store::now_ms())
-                .await
-                .unwrap(),
-        );
-    }
+    let w = WorldBuilder::empty()
+        .full_names(|username| format!("Petugas {username}"))
+        .agency("DISHUB", "Dinas Perhubungan")
+        .agency("DINKES", "Dinas Kesehatan")
+        .user("sekretariat", Role::Secretariat, None)
+        .user("penghubung", Role::LiaisonOfficer, Some("DISHUB"))
+        .build(db)
+        .await;
     Org {
-        liaison: actors.pop().unwrap(),
-        secretariat: actors.pop().unwrap(),
+        liaison: w.access(db, "penghubung").await,
+        secretariat: w.access(db, "sekretariat").await,
     }
 }
 

@@ -3,7 +3,7 @@
 //! and never by SMS to a blocked number. On SQLite and PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use domain::{Channel, IntakeInput, Role, TrackingCode};
 use store::Access;
 use store::reach::{CodeBySms, Withheld};
@@ -14,21 +14,14 @@ const PHONE: &str = "0812 3456 7890";
 const E164: &str = "+6281234567890";
 
 async fn officer(db: &Db) -> Access {
-    let agency = store::testing::agency_with_keyword(db, "DISHUB").await;
-    let id = db
-        .create_user(&store::org::NewUser {
-            username: "penghubung".into(),
-            password: "rahasia-sekali".into(),
-            full_name: "Penghubung".into(),
-            role: Role::LiaisonOfficer.as_str().into(),
-            agency_id: Some(agency),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
-        .await
-        .unwrap()
+    let w = WorldBuilder::empty()
+        .agency("DISHUB", "Dinas DISHUB")
+        .keyword("DISHUB", "DISHUB")
+        .user("penghubung", Role::LiaisonOfficer, Some("DISHUB"))
+        .named("Penghubung")
+        .build(db)
+        .await;
+    w.access(db, "penghubung").await
 }
 
 async fn submit(

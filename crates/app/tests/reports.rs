@@ -1,7 +1,7 @@
 //! Report queries, submission by the 10th and the reminders, on SQLite and PostgreSQL.
 
 use app::App as Db;
-use app::testing::each_backend;
+use app::testing::{WorldBuilder, each_backend};
 use chrono::TimeZone;
 use domain::{Channel, DeclineReason, IntakeInput, Role};
 use store::reports::{Period, SubmissionState};
@@ -29,83 +29,32 @@ struct Org {
     walikota: Access,
 }
 
-async fn user(
-    db: &Db,
-    name: &str,
-    role: Role,
-    agency: Option<i64>,
-    email: Option<&str>,
-    phone: Option<&str>,
-) -> Access {
-    let id = db
-        .create_user(&store::org::NewUser {
-            username: name.into(),
-            password: "rahasia-sekali".into(),
-            full_name: format!("Pak {name}"),
-            role: role.as_str().into(),
-            agency_id: agency,
-            email: email.map(str::to_string),
-            phone: phone.map(str::to_string),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    db.access_for(&db.user(id).await.unwrap(), store::now_ms())
-        .await
-        .unwrap()
-}
-
 async fn org(db: &Db) -> Org {
-    let mut ids = Vec::new();
-    for (code, name) in [
-        ("DISHUB", "Dinas Perhubungan"),
-        ("DINKES", "Dinas Kesehatan"),
-    ] {
-        ids.push(
-            db.create_agency(&store::org::NewAgency {
-                code: code.into(),
-                name: name.into(),
-                kind: "agency".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap(),
-        );
-    }
-    let (dishub, dinkes) = (ids[0], ids[1]);
+    let w = WorldBuilder::empty()
+        .full_names(|username| format!("Pak {username}"))
+        .agency("DISHUB", "Dinas Perhubungan")
+        .agency("DINKES", "Dinas Kesehatan")
+        .user("sekretariat", Role::Secretariat, None)
+        .user("kadishub", Role::HeadOfAgency, Some("DISHUB"))
+        .email("kadishub@contoh.id")
+        .phone("+6281234567801")
+        .user("penghubung.dishub", Role::LiaisonOfficer, Some("DISHUB"))
+        .email("penghubung@contoh.id")
+        .user("penghubung.dinkes", Role::LiaisonOfficer, Some("DINKES"))
+        .phone("+6281234567802")
+        .user("operator", Role::Operator, Some("DISHUB"))
+        .user("walikota", Role::HeadOfRegion, None)
+        .build(db)
+        .await;
     Org {
-        dishub,
-        dinkes,
-        region: user(db, "sekretariat", Role::Secretariat, None, None, None).await,
-        kadishub: user(
-            db,
-            "kadishub",
-            Role::HeadOfAgency,
-            Some(dishub),
-            Some("kadishub@contoh.id"),
-            Some("+6281234567801"),
-        )
-        .await,
-        liaison: user(
-            db,
-            "penghubung.dishub",
-            Role::LiaisonOfficer,
-            Some(dishub),
-            Some("penghubung@contoh.id"),
-            None,
-        )
-        .await,
-        liaison_dinkes: user(
-            db,
-            "penghubung.dinkes",
-            Role::LiaisonOfficer,
-            Some(dinkes),
-            None,
-            Some("+6281234567802"),
-        )
-        .await,
-        operator: user(db, "operator", Role::Operator, Some(dishub), None, None).await,
-        walikota: user(db, "walikota", Role::HeadOfRegion, None, None, None).await,
+        dishub: w.agency("DISHUB"),
+        dinkes: w.agency("DINKES"),
+        region: w.access(db, "sekretariat").await,
+        kadishub: w.access(db, "kadishub").await,
+        liaison: w.access(db, "penghubung.dishub").await,
+        liaison_dinkes: w.access(db, "penghubung.dinkes").await,
+        operator: w.access(db, "operator").await,
+        walikota: w.access(db, "walikota").await,
     }
 }
 
