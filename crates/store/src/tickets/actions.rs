@@ -36,9 +36,7 @@ pub async fn lock_for_action(c: &mut C<'_>, ticket_id: i64) -> Result<ActionRow>
     let status = TicketStatus::parse(&status).ok_or_else(|| {
         StoreError::Corrupt(format!("ticket {ticket_id}: unknown status {status:?}"))
     })?;
-    let channel = domain::Channel::parse(&channel).ok_or_else(|| {
-        StoreError::Corrupt(format!("ticket {ticket_id}: unknown channel {channel:?}"))
-    })?;
+    let channel = channel_of(ticket_id, &channel)?;
     Ok(ActionRow {
         agency: agency_id.map(AgencyId),
         status,
@@ -120,9 +118,7 @@ pub async fn mark_answered(
     let (channel, email, phone, code): (String, Option<String>, Option<String>, String) = run!(c, x => sqlx::query_as(
         "SELECT channel, reporter_email, reporter_phone, tracking_code FROM tickets WHERE id = $1"
     ).bind(ticket_id).fetch_one(x).await?);
-    let channel = domain::Channel::parse(&channel).ok_or_else(|| {
-        StoreError::Corrupt(format!("ticket {ticket_id}: unknown channel {channel:?}"))
-    })?;
+    let channel = channel_of(ticket_id, &channel)?;
     run!(c, x => sqlx::query("UPDATE tickets SET status = $1, answered_at = $2 WHERE id = $3")
         .bind(TicketStatus::Answered.as_str()).bind(now).bind(ticket_id).execute(x).await?.rows_affected());
     Ok((channel, email, phone, code))
@@ -192,4 +188,10 @@ pub async fn record_reporter_reply(
     )
     .await?;
     Ok(paused_at)
+}
+
+/// A ticket's stored channel; a value outside the closed set is corrupt data.
+fn channel_of(ticket_id: i64, text: &str) -> Result<domain::Channel> {
+    domain::Channel::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("ticket {ticket_id}: unknown channel {text:?}")))
 }
